@@ -1,0 +1,81 @@
+// aggregate: merges the completed tasks' outputs into one report. The LLM writes the summary and
+// the deduplicated findings by severity; the status table and the failures are added without it.
+import { Context } from '@temporalio/activity';
+import { callModel, createAnthropicClient } from '../llm/callModel';
+import { clip } from '../run/taskPrompt';
+import { NO_USAGE, type AggregateInput, type AggregateOutcome, type TaskRecord, type Usage } from '../run/types';
+import { problemsSection, statsLine, statusTable } from '../report/statusTable';
+import type { ActivityDeps } from './deps';
+import { runKeyOf } from './deps';
+
+const LLM_INPUT_BUDGET_CHARS = 150_000;
+const FALLBACK_OUTPUT_CHARS = 20_000;
+const REPORT_INLINE_LIMIT = 256 * 1024;
+
+export const AGGREGATOR_SYSTEM_PROMPT = [
+  'You merge the outputs of several AI agent tasks, all working towards one goal, into one report in Markdown.',
+  'Write exactly these sections:',
+  '## Executive summary: 3 to 6 sentences for a busy reader; mention it if some tasks failed or were skipped.',
+  '## Findings: ordered by severity (critical, high, medium, low, info). Merge duplicates that several tasks reported into one',
+  'finding and name the task ids that reported it. Do not invent findings that no task reported.',
+  '## Details: anything else worth keeping, grouped by theme.',
+  'Do not write a status table: it is added after your text.',
+].join('\n');
+
+export async function aggregate(deps: ActivityDeps, input: AggregateInput): Promise<AggregateOutcome> {
+  const ctx = Context.current();
+  const completed = input.tasks.filter((t) => t.status === 'Completed' && t.outputRef);
+  const outputs = await Promise.all(completed.map(async (t) => ({ task: t, text: await deps.store.get(t.outputRef!) })));
+
+  let body: string;
+  let usage: Usage = NO_USAGE;
+  if (input.useLlm && outputs.length > 0) {
+    const share = Math.floor(LLM_INPUT_BUDGET_CHARS / outputs.length);
+    const sections = outputs.map(({ task, text }) => `### ${task.id} · ${task.title}\n${clip(text, share)}`);
+    const failures = problemsSection(input.tasks);
+    const answer = await callModel(ctx, createAnthropicClient(deps.llm), {
+      model: input.model ?? deps.llm.defaultModel,
+      max_tokens: 8192,
+      system: AGGREGATOR_SYSTEM_PROMPT,
+      messages: [
+        {
+          role: 'user',
+          content: [
+            input.goal ? `Goal: ${input.goal}` : '',
+            `Task outputs:\n\n${sections.join('\n\n')}`,
+            failures ? `Tasks without output:\n${failures}` : '',
+          ].filter(Boolean).join('\n\n'),
+        },
+      ],
+    });
+    body = answer.text.trim();
+    usage = answer.usage;
+  } else {
+    body = fallbackBody(outputs, input);
+  }
+
+  const report = assembleReport(body, input);
+  const reportRef = await deps.store.put(`${runKeyOf(ctx)}/report.md`, report);
+  const inline = report.length <= REPORT_INLINE_LIMIT ? report : `${report.slice(0, REPORT_INLINE_LIMIT)}\n\n[… report cut here; the whole report is at ${reportRef} in the result store]`;
+  return { report: inline, reportRef, usage };
+}
+
+function assembleReport(body: string, input: AggregateInput): string {
+  const parts = [`# dagent report${input.goal ? `: ${firstLine(input.goal)}` : ''}`, body];
+  const failures = problemsSection(input.tasks);
+  if (failures) parts.push(`## Failed and skipped tasks\n${failures}`);
+  parts.push(`## Task status\n${statusTable(input.tasks)}\n\n${statsLine(input.stats)}`);
+  return parts.join('\n\n') + '\n';
+}
+
+function fallbackBody(outputs: Array<{ task: TaskRecord; text: string }>, input: AggregateInput): string {
+  const note = input.llmError ? `_Written without the LLM, which failed: ${input.llmError}_\n\n` : '';
+  if (outputs.length === 0) return `${note}## Results\nNo task completed.`;
+  const sections = outputs.map(({ task, text }) => `### ${task.id} · ${task.title}\n${clip(text, FALLBACK_OUTPUT_CHARS)}`);
+  return `${note}## Results\n\n${sections.join('\n\n')}`;
+}
+
+function firstLine(text: string): string {
+  const line = text.split('\n')[0]!.trim();
+  return line.length > 120 ? `${line.slice(0, 119)}…` : line;
+}

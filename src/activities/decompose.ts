@@ -1,0 +1,76 @@
+// decompose: the planner. Claude answers through the submit_plan tool; an invalid plan is sent
+// back with the exact validation message, at most twice, and never repaired silently.
+import type Anthropic from '@anthropic-ai/sdk';
+import { ApplicationFailure, Context } from '@temporalio/activity';
+import { callModel, createAnthropicClient } from '../llm/callModel';
+import { planJsonSchema } from '../plan/planJsonSchema';
+import { formatProblems, validatePlan } from '../plan/validatePlan';
+import { addUsage, NO_USAGE, type DecomposeInput, type DecomposeOutcome, type Usage } from '../run/types';
+import type { ActivityDeps } from './deps';
+
+export const MAX_PLAN_REPAIRS = 2;
+const TOOL_NAME = 'submit_plan';
+
+export function plannerSystemPrompt(maxTasks: number): string {
+  return [
+    'You are the planner of dagent. Split the goal into a small dependency graph (DAG) of tasks that AI agents run in parallel.',
+    'Every task must be:',
+    '- one job: a single, clearly bounded piece of work;',
+    '- independently executable: its prompt plus the outputs of the tasks it depends on hold everything it needs;',
+    '- verifiable: its prompt says what the output must contain;',
+    '- safe to retry: running it twice does no harm.',
+    `Prefer a few tasks of minutes over many tasks of seconds; use at most ${maxTasks} tasks.`,
+    'Depend only on tasks whose output a task really needs, so independent work runs at once. No cycles.',
+    'Use ids T-01, T-02, … and short titles. Do not add a final merge task: dagent merges all outputs into a report itself.',
+    `Answer only by calling ${TOOL_NAME}.`,
+  ].join('\n');
+}
+
+export async function decompose(deps: ActivityDeps, input: DecomposeInput): Promise<DecomposeOutcome> {
+  const ctx = Context.current();
+  const client = createAnthropicClient(deps.llm);
+  const tool: Anthropic.Tool = {
+    name: TOOL_NAME,
+    description: 'Submit the plan: the tasks with their dependencies.',
+    input_schema: planJsonSchema() as Anthropic.Tool.InputSchema,
+  };
+  const messages: Anthropic.MessageParam[] = [{ role: 'user', content: `Goal:\n${input.goal}` }];
+  let usage: Usage = NO_USAGE;
+  let lastProblems = '';
+
+  for (let answers = 1; answers <= MAX_PLAN_REPAIRS + 1; answers++) {
+    const answer = await callModel(ctx, client, {
+      model: input.model ?? deps.llm.defaultModel,
+      max_tokens: 16_000,
+      system: plannerSystemPrompt(input.maxTasks),
+      tools: [tool],
+      tool_choice: { type: 'tool', name: TOOL_NAME },
+      messages,
+    });
+    usage = addUsage(usage, answer.usage);
+    messages.push({ role: 'assistant', content: answer.message.content });
+
+    const call = answer.message.content.find((b): b is Anthropic.ToolUseBlock => b.type === 'tool_use' && b.name === TOOL_NAME);
+    if (!call) {
+      lastProblems = `- the answer did not call ${TOOL_NAME}`;
+      messages.push({ role: 'user', content: `You must answer by calling ${TOOL_NAME}.` });
+      continue;
+    }
+    const validation = validatePlan(call.input);
+    const tooMany = validation.ok && validation.plan.tasks.length > input.maxTasks;
+    if (validation.ok && !tooMany) return { plan: { ...validation.plan, goal: validation.plan.goal ?? input.goal }, usage, answers };
+
+    lastProblems = validation.ok
+      ? `- tasks: ${validation.plan.tasks.length} tasks; use at most ${input.maxTasks}`
+      : formatProblems(validation.problems);
+    messages.push({
+      role: 'user',
+      content: [{ type: 'tool_result', tool_use_id: call.id, is_error: true, content: `The plan is invalid:\n${lastProblems}\nCall ${TOOL_NAME} again with a corrected plan.` }],
+    });
+  }
+  throw ApplicationFailure.create({
+    message: `the planner returned an invalid plan ${MAX_PLAN_REPAIRS + 1} times; last problems:\n${lastProblems}`,
+    type: 'InvalidPlan',
+    nonRetryable: true,
+  });
+}

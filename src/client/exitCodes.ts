@@ -1,0 +1,18 @@
+// Exit codes of the dagent CLI, and the typed error that carries one.
+export const EXIT = {
+  ok: 0,
+  /** A task failed or was skipped, or the run failed. */
+  runFailed: 1,
+  /** Invalid input, usage or configuration. */
+  usage: 2,
+  cancelled: 3,
+  temporalUnreachable: 4,
+  interrupted: 130,
+} as const;
+
+export class CliError extends Error {
+  constructor(message: string, readonly exitCode: number) {
+    super(message);
+    this.name = 'CliError';
+  }
+}

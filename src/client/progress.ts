@@ -1,0 +1,58 @@
+// Live progress of a run on stderr: a redrawn task table on a terminal, one line per change otherwise.
+import { formatDuration } from '../report/statusTable';
+import type { RunStatusView, TaskRecord } from '../run/types';
+
+export class ProgressView {
+  private drawnLines = 0;
+  private readonly lastStatus = new Map<string, string>();
+  private lastPhase = '';
+
+  constructor(private readonly out: NodeJS.WriteStream = process.stderr) {}
+
+  update(view: RunStatusView, now = Date.now()): void {
+    if (this.out.isTTY) this.redraw(view, now);
+    else this.printChanges(view, now);
+  }
+
+  private redraw(view: RunStatusView, now: number): void {
+    const lines = renderTable(view, now);
+    if (this.drawnLines > 0) this.out.write(`\x1b[${this.drawnLines}A\x1b[0J`);
+    this.out.write(`${lines.join('\n')}\n`);
+    this.drawnLines = lines.length;
+  }
+
+  private printChanges(view: RunStatusView, now: number): void {
+    const at = `[${formatDuration(now - view.startedAt)}]`;
+    if (view.phase !== this.lastPhase) {
+      this.out.write(`${at} ${view.phase}${view.phase === 'Running' ? ` ${view.tasks.length} tasks` : ''}\n`);
+      this.lastPhase = view.phase;
+    }
+    for (const t of view.tasks) {
+      const key = `${t.status}/${t.attempts}`;
+      if (this.lastStatus.get(t.id) === key) continue;
+      this.lastStatus.set(t.id, key);
+      if (t.status === 'Pending' || t.status === 'Waiting') continue;
+      const detail = t.status === 'Retrying' ? ` (attempt ${t.attempts}${t.error ? `: ${t.error}` : ''})` : t.error || t.reason ? `: ${t.error ?? t.reason}` : '';
+      this.out.write(`${at} ${t.id} ${t.status}${detail}\n`);
+    }
+  }
+}
+
+export function renderTable(view: RunStatusView, now: number): string[] {
+  const done = view.counts.Completed + view.counts.Failed + view.counts.Skipped + view.counts.Cancelled;
+  const header = `dagent · ${view.workflowId} · ${view.phase} · ${done}/${view.tasks.length} done · ${formatDuration(now - view.startedAt)}`;
+  const rows = view.tasks.map((t) => [t.id, clipTitle(t.title), t.status, String(t.attempts), elapsed(t, now)]);
+  const table = [['ID', 'TITLE', 'STATUS', 'ATTEMPTS', 'ELAPSED'], ...rows];
+  const widths = table[0]!.map((_, i) => Math.max(...table.map((r) => r[i]!.length)));
+  return [header, ...table.map((r) => r.map((cell, i) => cell.padEnd(widths[i]!)).join('  ').trimEnd())];
+}
+
+function elapsed(t: TaskRecord, now: number): string {
+  if (t.durationMs !== undefined) return formatDuration(t.durationMs);
+  if (t.startedAt !== undefined) return formatDuration(now - t.startedAt);
+  return '-';
+}
+
+function clipTitle(title: string): string {
+  return title.length > 40 ? `${title.slice(0, 39)}…` : title;
+}

@@ -1,0 +1,37 @@
+// Pieces every command shares: connection flags, the quiet Temporal runtime, stderr logging.
+import { Runtime, DefaultLogger } from '@temporalio/worker';
+import { InvalidArgumentError, type Command } from 'commander';
+import { DEFAULT_TASK_QUEUE } from '../workers/createWorker';
+
+export interface ConnectionFlags {
+  address?: string;
+  namespace?: string;
+  taskQueue: string;
+}
+
+export function addConnectionFlags(command: Command): Command {
+  return command
+    .option('--address <host:port>', 'Temporal frontend address (default: $TEMPORAL_ADDRESS, else localhost:7233)')
+    .option('--namespace <name>', 'Temporal namespace (default: $TEMPORAL_NAMESPACE, else "default")')
+    .option('--task-queue <name>', 'task queue of the workers', process.env.DAGENT_TASK_QUEUE ?? DEFAULT_TASK_QUEUE);
+}
+
+export const logLine = (line: string): void => {
+  process.stderr.write(`${line}\n`);
+};
+
+let runtimeInstalled = false;
+/** The SDK logs at INFO by default; task failures are shown in the table, so the CLI logs only errors. */
+export function installQuietRuntime(): void {
+  if (runtimeInstalled) return;
+  Runtime.install({ logger: new DefaultLogger((process.env.DAGENT_LOG_LEVEL as 'ERROR') ?? 'ERROR') });
+  runtimeInstalled = true;
+}
+
+export function parsePositiveInt(name: string) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`${name} must be a whole number of 1 or more, got "${value}"`);
+    return n;
+  };
+}

@@ -1,0 +1,29 @@
+// `dagent worker`: a standalone worker for the orchestrate workflow and its activities.
+import { connectClient, resolveTemporal } from '../temporal/connect';
+import { createWorker } from '../workers/createWorker';
+import { installQuietRuntime, logLine, type ConnectionFlags } from './shared';
+
+export interface WorkerFlags extends ConnectionFlags {
+  maxConcurrentActivities?: number;
+}
+
+export async function workerCommand(flags: WorkerFlags): Promise<number> {
+  if (!process.env.ANTHROPIC_API_KEY) {
+    logLine('dagent: warning: ANTHROPIC_API_KEY is not set; tasks that call the LLM will fail until this worker has it');
+  }
+  installQuietRuntime();
+  const target = await resolveTemporal({ address: flags.address, namespace: flags.namespace, autoStart: false, log: logLine });
+  // Fail here, clearly, if the server is not there, rather than inside the worker's poll loop.
+  await (await connectClient(target)).connection.close();
+  const { worker, close } = await createWorker({
+    address: target.address,
+    namespace: target.namespace,
+    taskQueue: flags.taskQueue,
+    maxConcurrentActivities: flags.maxConcurrentActivities,
+  });
+  logLine(`dagent: worker polling task queue ${flags.taskQueue} on ${target.address} (namespace ${target.namespace}); Ctrl-C stops it`);
+  // The SDK shuts the worker down gracefully on SIGINT and SIGTERM.
+  await worker.run();
+  await close();
+  return 0;
+}

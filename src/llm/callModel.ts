@@ -1,0 +1,58 @@
+// One streamed Messages API call, made inside an activity: it heartbeats while the answer
+// arrives, stops when Temporal cancels the activity, and classifies any error.
+import Anthropic from '@anthropic-ai/sdk';
+import { ApplicationFailure, type Context } from '@temporalio/activity';
+import type { Usage } from '../run/types';
+import { LLM_FAILURE_TYPES, classifyLlmError } from './classifyLlmError';
+import type { LlmSettings } from './settings';
+
+export type MessageParams = Anthropic.MessageCreateParamsNonStreaming;
+
+export interface ModelAnswer {
+  message: Anthropic.Message;
+  text: string;
+  usage: Usage;
+}
+
+export function createAnthropicClient(settings: LlmSettings): Anthropic {
+  if (!settings.apiKey) {
+    throw ApplicationFailure.create({
+      message: "ANTHROPIC_API_KEY is not set in the worker's environment; set it where the worker runs",
+      type: 'MissingApiKey',
+      nonRetryable: true,
+    });
+  }
+  return new Anthropic({ apiKey: settings.apiKey, baseURL: settings.baseURL, maxRetries: 0, timeout: settings.requestTimeoutMs });
+}
+
+export async function callModel(ctx: Context, client: Anthropic, params: MessageParams): Promise<ModelAnswer> {
+  let receivedChars = 0;
+  const beat = () => ctx.heartbeat({ receivedChars });
+  const interval = setInterval(beat, heartbeatEveryMs(ctx));
+  beat();
+  try {
+    const stream = client.messages.stream(params, { signal: ctx.cancellationSignal });
+    stream.on('text', (delta) => {
+      receivedChars += delta.length;
+    });
+    stream.on('inputJson', (delta) => {
+      receivedChars += delta.length;
+    });
+    const message = await stream.finalMessage();
+    const text = message.content.flatMap((block) => (block.type === 'text' ? [block.text] : [])).join('');
+    if (message.stop_reason === 'refusal') {
+      throw ApplicationFailure.create({ message: 'the model refused to answer', type: LLM_FAILURE_TYPES.refused, nonRetryable: true });
+    }
+    return { message, text, usage: { inputTokens: message.usage.input_tokens, outputTokens: message.usage.output_tokens } };
+  } catch (err) {
+    if (ctx.cancellationSignal.aborted) throw err;
+    throw classifyLlmError(err, ctx.info.attempt);
+  } finally {
+    clearInterval(interval);
+  }
+}
+
+function heartbeatEveryMs(ctx: Context): number {
+  const timeout = ctx.info.heartbeatTimeoutMs;
+  return timeout ? Math.max(100, Math.floor(timeout / 3)) : 10_000;
+}

@@ -1,0 +1,19 @@
+// LLM settings of a worker, read from its own environment: the key never leaves the worker.
+export const DEFAULT_MODEL = 'claude-sonnet-4-5';
+
+export interface LlmSettings {
+  apiKey?: string;
+  baseURL?: string;
+  defaultModel: string;
+  /** One HTTP request's limit; Temporal's timeouts bound the whole attempt. */
+  requestTimeoutMs: number;
+}
+
+export function llmSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): LlmSettings {
+  return {
+    apiKey: env.ANTHROPIC_API_KEY || undefined,
+    baseURL: env.ANTHROPIC_BASE_URL || undefined,
+    defaultModel: env.DAGENT_MODEL || DEFAULT_MODEL,
+    requestTimeoutMs: Number(env.DAGENT_LLM_REQUEST_TIMEOUT_MS) || 10 * 60_000,
+  };
+}

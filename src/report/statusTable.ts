@@ -1,0 +1,40 @@
+// The parts of the report written without the LLM: the task status table, the failed and
+// skipped tasks, and the run's figures. Pure.
+import type { RunStats, TaskRecord } from '../run/types';
+
+export function statusTable(tasks: TaskRecord[]): string {
+  const rows = tasks.map((t) => `| ${t.id} | ${cell(t.title)} | ${t.status} | ${t.attempts} | ${formatDuration(t.durationMs)} |`);
+  return ['| id | title | status | attempts | duration |', '|---|---|---|---|---|', ...rows].join('\n');
+}
+
+export function problemsSection(tasks: TaskRecord[]): string | undefined {
+  const lines = tasks.flatMap((t) => {
+    if (t.status === 'Failed') return [`- **${t.id} · ${cell(t.title)}** failed after ${t.attempts} attempt(s): ${oneLine(t.error ?? 'unknown error')}`];
+    if (t.status === 'Skipped' || t.status === 'Cancelled') return [`- **${t.id} · ${cell(t.title)}** ${t.status.toLowerCase()}: ${t.reason ?? ''}`];
+    return [];
+  });
+  return lines.length === 0 ? undefined : lines.join('\n');
+}
+
+export function statsLine(stats: RunStats): string {
+  return (
+    `Total: ${stats.totalTasks} tasks, ${stats.completed} completed, ${stats.failed} failed, ${stats.skipped + stats.cancelled} skipped ` +
+    `(${formatDuration(stats.makespanMs)}, speedup ${stats.speedup.toFixed(1)}x; serial ${formatDuration(stats.serialMs)}, ` +
+    `critical path ${formatDuration(stats.criticalPathMs)}: ${stats.criticalPath.join(' → ') || '-'})`
+  );
+}
+
+export function formatDuration(ms: number | undefined): string {
+  if (ms === undefined) return '-';
+  if (ms < 1000) return `${ms}ms`;
+  if (ms < 60_000) return `${(ms / 1000).toFixed(1)}s`;
+  return `${Math.floor(ms / 60_000)}m${String(Math.round((ms % 60_000) / 1000)).padStart(2, '0')}s`;
+}
+
+function cell(text: string): string {
+  return text.replace(/\|/g, '\\|').replace(/\s+/g, ' ');
+}
+
+function oneLine(text: string): string {
+  return text.replace(/\s+/g, ' ').slice(0, 500);
+}

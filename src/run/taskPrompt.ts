@@ -1,0 +1,38 @@
+// The prompt one task's agent receives: the overall goal, its own job, and its dependencies'
+// outputs labelled by id and title. Pure.
+import type { Task } from '../plan/schema';
+
+/** Upstream text handed to one task, in total; a long output is cut with a visible note. */
+const UPSTREAM_BUDGET_CHARS = 120_000;
+
+export const DEFAULT_TASK_SYSTEM_PROMPT =
+  'You are a focused expert agent doing one task of a larger plan. Do exactly this task, nothing else. ' +
+  'Give concrete, verifiable results; when you report findings, give each a severity (critical, high, medium, low, info).';
+
+export interface UpstreamText {
+  id: string;
+  title: string;
+  text: string;
+}
+
+export function buildTaskPrompt(task: Task, goal: string | undefined, upstream: UpstreamText[]): string {
+  const parts: string[] = [];
+  if (goal) parts.push(`## Overall goal\n${goal}`);
+  parts.push(`## Your task: ${task.id} · ${task.title}\n${task.prompt}`);
+  if (upstream.length > 0) {
+    const share = Math.floor(UPSTREAM_BUDGET_CHARS / upstream.length);
+    const sections = upstream.map((u) => `### ${u.id} · ${u.title}\n${clip(u.text, share)}`);
+    parts.push(`## Results of the tasks yours depends on\n\n${sections.join('\n\n')}`);
+  }
+  return parts.join('\n\n');
+}
+
+export function clip(text: string, maxChars: number): string {
+  if (text.length <= maxChars) return text;
+  return `${text.slice(0, maxChars)}\n\n[… ${text.length - maxChars} more characters cut]`;
+}
+
+export function previewOf(text: string, maxChars = 280): string {
+  const flat = text.replace(/\s+/g, ' ').trim();
+  return flat.length <= maxChars ? flat : `${flat.slice(0, maxChars - 1)}…`;
+}

@@ -1,0 +1,137 @@
+// Shapes of a run as seen from outside: the live task table, activity results and the RunResult.
+// Pure types, shared by the workflow, the activities and the CLI.
+import type { Plan, Task } from '../plan/schema';
+
+export const TASK_STATUSES = ['Pending', 'Waiting', 'Running', 'Retrying', 'Completed', 'Failed', 'Skipped', 'Cancelled'] as const;
+export type TaskStatus = (typeof TASK_STATUSES)[number];
+
+export type RunPhase = 'Planning' | 'Running' | 'Aggregating' | 'Completed' | 'Failed';
+
+export interface Usage {
+  inputTokens: number;
+  outputTokens: number;
+}
+
+export interface TaskRecord {
+  id: string;
+  title: string;
+  status: TaskStatus;
+  attempts: number;
+  dependsOn: string[];
+  /** Workflow-clock epoch ms; absent until it happened. */
+  readyAt?: number;
+  startedAt?: number;
+  finishedAt?: number;
+  durationMs?: number;
+  /** Full output, present only when small; otherwise read it through outputRef. */
+  output?: string;
+  outputRef?: string;
+  preview?: string;
+  outputBytes?: number;
+  error?: string;
+  /** Why a task was Skipped or Cancelled. */
+  reason?: string;
+  usage?: Usage;
+}
+
+export interface RunStats {
+  totalTasks: number;
+  completed: number;
+  failed: number;
+  skipped: number;
+  cancelled: number;
+  serialMs: number;
+  makespanMs: number;
+  criticalPathMs: number;
+  criticalPath: string[];
+  speedup: number;
+}
+
+/** What the `status` query returns at any moment. */
+export interface RunStatusView {
+  workflowId: string;
+  phase: RunPhase;
+  goal?: string;
+  /** Workflow start, epoch ms: elapsed time is now minus this. */
+  startedAt: number;
+  counts: Record<TaskStatus, number>;
+  tasks: TaskRecord[];
+}
+
+export interface RunResult {
+  workflowId: string;
+  status: 'Completed' | 'Failed';
+  goal?: string;
+  plan: Plan;
+  tasks: TaskRecord[];
+  report: string;
+  reportRef?: string;
+  stats: RunStats;
+  usage: Usage;
+}
+
+/** An upstream output handed to a task: by reference, so activity inputs stay small. */
+export interface UpstreamOutput {
+  id: string;
+  title: string;
+  outputRef: string;
+}
+
+export interface RunTaskInput {
+  goal?: string;
+  task: Task;
+  model?: string;
+  upstream: UpstreamOutput[];
+}
+
+export interface TaskOutcome {
+  outputRef: string;
+  output?: string;
+  preview: string;
+  outputBytes: number;
+  usage: Usage;
+  attempt: number;
+  truncated: boolean;
+}
+
+export interface DecomposeInput {
+  goal: string;
+  model?: string;
+  maxTasks: number;
+}
+
+export interface DecomposeOutcome {
+  plan: Plan;
+  usage: Usage;
+  /** How many answers the model needed (1 = valid at once). */
+  answers: number;
+}
+
+export interface AggregateInput {
+  goal?: string;
+  model?: string;
+  useLlm: boolean;
+  /** Why the LLM report could not be had, shown in a report written without it. */
+  llmError?: string;
+  tasks: TaskRecord[];
+  stats: RunStats;
+}
+
+export interface AggregateOutcome {
+  report: string;
+  reportRef: string;
+  usage: Usage;
+}
+
+/** Sent by runTask to its workflow so the live table shows Retrying and the attempt count. */
+export interface TaskAttemptNotice {
+  taskId: string;
+  attempt: number;
+  error?: string;
+}
+
+export const NO_USAGE: Usage = { inputTokens: 0, outputTokens: 0 };
+
+export function addUsage(a: Usage, b: Usage | undefined): Usage {
+  return b ? { inputTokens: a.inputTokens + b.inputTokens, outputTokens: a.outputTokens + b.outputTokens } : a;
+}

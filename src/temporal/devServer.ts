@@ -1,0 +1,102 @@
+// Starts `temporal server start-dev` and waits until its frontend answers.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdir, open } from 'node:fs/promises';
+import { createServer, Socket } from 'node:net';
+import { dirname } from 'node:path';
+import { provisionTemporalCli } from './temporalCli';
+
+export interface DevServerOptions {
+  port?: number;
+  uiPort?: number;
+  /** Persistent database file; the server keeps its state across restarts in it. */
+  dbFile: string;
+  headless?: boolean;
+  /** Keep running after this process exits (the CLI's auto-started server). */
+  detached?: boolean;
+  /** Where the server's own log goes when detached or quiet; inherits stdio otherwise. */
+  logFile?: string;
+  namespace?: string;
+  log?: (line: string) => void;
+  readyTimeoutMs?: number;
+}
+
+export interface DevServer {
+  address: string;
+  port: number;
+  uiPort?: number;
+  process: ChildProcess;
+  stop(): Promise<void>;
+}
+
+export async function startDevServer(options: DevServerOptions): Promise<DevServer> {
+  const binary = await provisionTemporalCli({ log: options.log });
+  const port = options.port ?? (await freePort());
+  const uiPort = options.headless ? undefined : (options.uiPort ?? (await freePort()));
+  await mkdir(dirname(options.dbFile), { recursive: true });
+  const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(port), '--db-filename', options.dbFile, '--log-level', 'warn'];
+  args.push('--namespace', options.namespace ?? 'default');
+  if (uiPort === undefined) args.push('--headless');
+  else args.push('--ui-port', String(uiPort));
+
+  let stdio: Array<'ignore' | 'inherit' | number> = ['ignore', 'inherit', 'inherit'];
+  const logFile = options.logFile ? await mkdir(dirname(options.logFile), { recursive: true }).then(() => open(options.logFile!, 'a')) : undefined;
+  if (logFile) stdio = ['ignore', logFile.fd, logFile.fd];
+  const child = spawn(binary, args, { stdio, detached: options.detached ?? false });
+  await logFile?.close(); // the child has its own copy of the descriptor
+  if (options.detached) child.unref();
+
+  const exited = new Promise<never>((_, reject) => {
+    child.once('exit', (code, signal) => reject(new Error(`temporal server start-dev exited early (code ${code}, signal ${signal})${options.logFile ? `; see ${options.logFile}` : ''}`)));
+    child.once('error', reject);
+  });
+  await Promise.race([waitForPort(port, options.readyTimeoutMs ?? 60_000), exited]);
+  child.removeAllListeners('exit');
+
+  return {
+    address: `127.0.0.1:${port}`,
+    port,
+    uiPort,
+    process: child,
+    stop: () => stopProcess(child),
+  };
+}
+
+export function isPortOpen(port: number, host = '127.0.0.1'): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = new Socket();
+    socket.setTimeout(500);
+    socket.once('connect', () => (socket.destroy(), resolve(true)));
+    socket.once('timeout', () => (socket.destroy(), resolve(false)));
+    socket.once('error', () => resolve(false));
+    socket.connect(port, host);
+  });
+}
+
+async function waitForPort(port: number, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await isPortOpen(port)) return;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`Temporal dev server did not listen on port ${port} within ${timeoutMs} ms`);
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+async function stopProcess(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const done = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+  await done;
+  clearTimeout(timer);
+}

@@ -1,0 +1,55 @@
+// Builds a dagent worker: the orchestrate workflow and its activities on one task queue.
+import { Client, Connection } from '@temporalio/client';
+import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import { fileURLToPath } from 'node:url';
+import { createActivities } from '../activities';
+import { llmSettingsFromEnv, type LlmSettings } from '../llm/settings';
+import { resultStoreFromEnv, type ResultStore } from '../store/resultStore';
+import { taskAttemptSignal } from '../workflows/messages';
+
+export const DEFAULT_TASK_QUEUE = 'dagent';
+export const WORKFLOWS_PATH = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
+
+export interface DagentWorkerOptions {
+  address: string;
+  namespace: string;
+  taskQueue: string;
+  maxConcurrentActivities?: number;
+  /** A prebuilt workflow bundle (tests build one once); otherwise the workflows are bundled now. */
+  workflowBundle?: WorkerOptions['workflowBundle'];
+  llm?: LlmSettings;
+  store?: ResultStore;
+  identity?: string;
+}
+
+export interface DagentWorker {
+  worker: Worker;
+  close(): Promise<void>;
+}
+
+export async function createWorker(options: DagentWorkerOptions): Promise<DagentWorker> {
+  const connection = await NativeConnection.connect({ address: options.address });
+  const clientConnection = await Connection.connect({ address: options.address });
+  const client = new Client({ connection: clientConnection, namespace: options.namespace });
+  const activities = createActivities({
+    llm: options.llm ?? llmSettingsFromEnv(),
+    store: options.store ?? resultStoreFromEnv(),
+    notifyAttempt: (workflowId, runId, notice) => client.workflow.getHandle(workflowId, runId).signal(taskAttemptSignal, notice),
+  });
+  const worker = await Worker.create({
+    connection,
+    namespace: options.namespace,
+    taskQueue: options.taskQueue,
+    activities,
+    ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
+    maxConcurrentActivityTaskExecutions: options.maxConcurrentActivities ?? 16,
+    ...(options.identity ? { identity: options.identity } : {}),
+  });
+  return {
+    worker,
+    async close() {
+      await clientConnection.close();
+      await connection.close();
+    },
+  };
+}

@@ -1,0 +1,78 @@
+// One test file's environment: a fake LLM server, a real worker on its own task queue against the
+// shared dev server, a client, and a result store in a temporary folder.
+import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
+import { DefaultLogger, Runtime } from '@temporalio/worker';
+import { randomUUID } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { inject } from 'vitest';
+import type { OrchestrateInput } from '../../src/plan/schema';
+import type { RunResult } from '../../src/run/types';
+import { LocalResultStore } from '../../src/store/resultStore';
+import { createWorker } from '../../src/workers/createWorker';
+import { startFakeAnthropic, type FakeAnthropic, type Handler } from './fakeAnthropic';
+
+export const TEST_API_KEY = 'test-key-not-a-secret-0123456789';
+
+export interface TestEnv {
+  llm: FakeAnthropic;
+  client: Client;
+  taskQueue: string;
+  store: LocalResultStore;
+  start(input: OrchestrateInput, workflowId?: string): Promise<WorkflowHandle>;
+  run(input: OrchestrateInput): Promise<RunResult>;
+  close(): Promise<void>;
+}
+
+let runtimeInstalled = false;
+
+export async function startTestEnv(handler?: Handler): Promise<TestEnv> {
+  if (!runtimeInstalled) {
+    Runtime.install({ logger: new DefaultLogger('ERROR') });
+    runtimeInstalled = true;
+  }
+  const address = inject('temporalAddress');
+  const llm = await startFakeAnthropic(handler);
+  const storeDir = await mkdtemp(join(tmpdir(), 'dagent-store-'));
+  const store = new LocalResultStore(storeDir);
+  const taskQueue = `test-${randomUUID()}`;
+  const dagentWorker = await createWorker({
+    address,
+    namespace: 'default',
+    taskQueue,
+    workflowBundle: { codePath: inject('workflowBundlePath') },
+    llm: { apiKey: TEST_API_KEY, baseURL: llm.url, defaultModel: 'claude-test', requestTimeoutMs: 30_000 },
+    store,
+  });
+  const running = dagentWorker.worker.run();
+  const client = new Client({ connection: await Connection.connect({ address }) });
+
+  const start = (input: OrchestrateInput, workflowId = `test-${randomUUID()}`) =>
+    client.workflow.start('orchestrate', { taskQueue, workflowId, args: [input] });
+  return {
+    llm,
+    client,
+    taskQueue,
+    store,
+    start,
+    async run(input) {
+      return (await (await start(input)).result()) as RunResult;
+    },
+    async close() {
+      dagentWorker.worker.shutdown();
+      await running;
+      await dagentWorker.close();
+      await client.connection.close();
+      await llm.close();
+      await rm(storeDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A plan from a compact description: `{ 'T-01': [], 'T-02': ['T-01'] }`. */
+export function planOf(deps: Record<string, string[]>, extra: Record<string, object> = {}) {
+  return {
+    tasks: Object.entries(deps).map(([id, dependsOn]) => ({ id, title: `Task ${id}`, prompt: `Do ${id}.`, dependsOn, ...extra[id] })),
+  };
+}
