@@ -43,7 +43,11 @@ export function criticalPath(tasks: TaskRecord[], cost: (t: TaskRecord) => numbe
     return length;
   };
   let end: string | undefined;
-  for (const t of tasks) if (end === undefined || visit(t.id) > visit(end)) end = t.id;
+  let longest = -1;
+  for (const t of tasks) {
+    const length = visit(t.id);
+    if (length > longest) [end, longest] = [t.id, length];
+  }
   const path: string[] = [];
   for (let id = end; id !== undefined; id = best.get(id)!.via) path.unshift(id);
   return { length: end === undefined ? 0 : best.get(end)!.length, path };
