@@ -1,11 +1,11 @@
 // `dagent run "goal"`: start the orchestrate workflow (with a worker in this process unless told
 // otherwise), show progress, print the report or the RunResult, exit with a meaningful code.
-import { WorkflowFailedError, type Client, type WorkflowHandle } from '@temporalio/client';
+import { WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { randomBytes } from 'node:crypto';
 import type { OrchestrateInput, RunOptions } from '../plan/schema';
 import { OrchestrateInputSchema } from '../plan/schema';
-import type { RunResult } from '../run/types';
+import { TASK_STATUSES, type RunResult, type RunStatusView } from '../run/types';
 import { statsLine } from '../report/statusTable';
 import { connectClient, resolveTemporal } from '../temporal/connect';
 import { createWorker, type DagentWorker } from '../workers/createWorker';
@@ -27,7 +27,7 @@ export async function runCommand(goal: string, flags: RunFlags): Promise<number>
   const options: RunOptions = {
     maxParallel: flags.maxParallel,
     failFast: flags.failFast,
-    model: flags.model ?? process.env.DAGENT_MODEL,
+    model: flags.model ?? (process.env.DAGENT_MODEL || undefined),
   };
   const input: OrchestrateInput = { goal, options: dropUndefined(options) };
   const parsed = OrchestrateInputSchema.safeParse(input);
@@ -60,7 +60,7 @@ export async function runCommand(goal: string, flags: RunFlags): Promise<number>
   process.once('SIGINT', onInterrupt);
 
   try {
-    const result = await awaitWithProgress(client, handle, !flags.json);
+    const result = await awaitWithProgress(handle, !flags.json);
     if (flags.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
     else {
       process.stdout.write(`${result.report}\n`);
@@ -84,13 +84,16 @@ export async function runCommand(goal: string, flags: RunFlags): Promise<number>
   }
 }
 
-async function awaitWithProgress(client: Client, handle: WorkflowHandle, showProgress: boolean): Promise<RunResult> {
+async function awaitWithProgress(handle: WorkflowHandle, showProgress: boolean): Promise<RunResult> {
   const view = new ProgressView();
   let polling = showProgress;
+  let startedAt = Date.now();
   const poll = async () => {
     while (polling) {
       try {
-        view.update(await handle.query(statusQuery));
+        const status = await handle.query(statusQuery);
+        startedAt = status.startedAt;
+        if (polling) view.update(status);
       } catch {
         // The first workflow task may not have run yet, or the run just ended.
       }
@@ -99,12 +102,22 @@ async function awaitWithProgress(client: Client, handle: WorkflowHandle, showPro
   };
   const poller = poll();
   try {
-    return (await handle.result()) as RunResult;
+    const result = (await handle.result()) as RunResult;
+    polling = false;
+    await poller;
+    // A last frame from the result itself, so a run faster than one poll still shows its table.
+    if (showProgress) view.update({ workflowId: result.workflowId, phase: result.status, goal: result.goal, startedAt, counts: countStatuses(result.tasks), tasks: result.tasks });
+    return result;
   } finally {
     polling = false;
     await poller;
-    void client;
   }
+}
+
+function countStatuses(tasks: RunResult['tasks']): RunStatusView['counts'] {
+  const counts = Object.fromEntries(TASK_STATUSES.map((s) => [s, 0])) as RunStatusView['counts'];
+  for (const t of tasks) counts[t.status]++;
+  return counts;
 }
 
 export function detachMessage(workflowId: string, namespace: string, taskQueue: string): string {

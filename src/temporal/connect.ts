@@ -31,8 +31,8 @@ export interface ResolveOptions {
 
 export async function resolveTemporal(options: ResolveOptions): Promise<TemporalTarget> {
   const env = options.env ?? process.env;
-  const namespace = options.namespace ?? env.TEMPORAL_NAMESPACE ?? 'default';
-  const configured = options.address ?? env.TEMPORAL_ADDRESS;
+  const namespace = options.namespace || env.TEMPORAL_NAMESPACE || 'default';
+  const configured = options.address || env.TEMPORAL_ADDRESS;
   if (configured) return { address: configured, namespace };
   if (await isPortOpen(7233)) return { address: DEFAULT_ADDRESS, namespace };
   if (!options.autoStart) throw new TemporalUnreachableError(DEFAULT_ADDRESS, 'nothing listens there');
@@ -53,7 +53,7 @@ export async function resolveTemporal(options: ResolveOptions): Promise<Temporal
 }
 
 /** A client whose server answered a real call, so later errors are about the run, not the network. */
-export async function connectClient(target: TemporalTarget, timeoutMs = 30_000): Promise<Client> {
+export async function connectClient(target: TemporalTarget, timeoutMs = 15_000): Promise<Client> {
   const deadline = Date.now() + timeoutMs;
   let lastError = '';
   while (Date.now() < deadline) {
