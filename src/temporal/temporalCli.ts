@@ -64,7 +64,8 @@ export async function provisionTemporalCli(options: ProvisionOptions = {}): Prom
 }
 
 async function findGo(env: NodeJS.ProcessEnv): Promise<string | undefined> {
-  const dirs = [...(env.PATH ?? '').split(delimiter).filter(Boolean), '/usr/local/go/bin'];
+  const dirs = [...(env.PATH ?? '').split(delimiter).filter(Boolean)];
+  if (env.GOROOT) dirs.push(join(env.GOROOT, 'bin'));
   for (const dir of dirs) {
     const candidate = join(dir, 'go');
     if (await isExecutable(candidate)) return candidate;

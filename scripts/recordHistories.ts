@@ -1,0 +1,91 @@
+// Records one history per workflow feature into test/histories/, for the replay test.
+// Run after a deliberate workflow change: `npm run record-histories` (needs Go or temporal on PATH).
+import { Client, Connection } from '@temporalio/client';
+import { historyToJSON } from '@temporalio/common/lib/proto-utils';
+import { DefaultLogger, Runtime } from '@temporalio/worker';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { OrchestrateInput } from '../src/plan/schema';
+import { LocalResultStore } from '../src/store/resultStore';
+import { startDevServer } from '../src/temporal/devServer';
+import { connectClient } from '../src/temporal/connect';
+import { createWorker } from '../src/workers/createWorker';
+import { defaultHandler, sleep, startFakeAnthropic, type Handler } from '../test/support/fakeAnthropic';
+
+const OUT_DIR = new URL('../test/histories/', import.meta.url);
+const t = (id: string, dependsOn: string[] = []) => ({ id, title: `Task ${id}`, prompt: `Do ${id}.`, dependsOn });
+
+interface Scenario {
+  name: string;
+  input: OrchestrateInput;
+  handler: Handler;
+}
+
+function scenarios(): Scenario[] {
+  let overloaded = 0;
+  let planned = 0;
+  const diamond = { tasks: [t('A'), t('B', ['A']), t('C', ['A']), t('D', ['B', 'C'])] };
+  return [
+    { name: 'plain-diamond', input: { plan: diamond }, handler: defaultHandler },
+    {
+      name: 'goal-with-plan-repair',
+      input: { goal: 'Review a repository' },
+      handler: (req) =>
+        req.kind === 'decompose'
+          ? { tool: { name: 'submit_plan', input: ++planned === 1 ? { tasks: [t('A', ['B']), t('B', ['A'])] } : { tasks: [t('A'), t('B', ['A'])] } } }
+          : defaultHandler(req),
+    },
+    {
+      name: 'failure-isolation',
+      input: { plan: { tasks: [t('A'), t('BAD', ['A']), t('CHILD', ['BAD']), t('OTHER', ['A'])] } },
+      handler: (req) => (req.taskId === 'BAD' ? { status: 400, message: 'broken' } : defaultHandler(req)),
+    },
+    {
+      name: 'fail-fast',
+      input: { plan: { tasks: [t('BAD'), t('LONG'), t('AFTER', ['LONG'])] }, options: { failFast: true } },
+      handler: async (req) => {
+        if (req.taskId === 'LONG') await sleep(3000);
+        return req.taskId === 'BAD' ? { status: 400, message: 'broken' } : defaultHandler(req);
+      },
+    },
+    {
+      name: 'retry-then-success',
+      input: { plan: { tasks: [t('R')] }, options: { retryInitialInterval: '200ms' } },
+      handler: (req) => (req.kind === 'task' && ++overloaded === 1 ? { status: 529, errorType: 'overloaded_error', message: 'Overloaded' } : defaultHandler(req)),
+    },
+  ];
+}
+
+async function main(): Promise<void> {
+  Runtime.install({ logger: new DefaultLogger('ERROR') });
+  const dir = await mkdtemp(join(tmpdir(), 'dagent-record-'));
+  const server = await startDevServer({ dbFile: join(dir, 'temporal.db'), headless: true, logFile: join(dir, 'temporal.log') });
+  const client: Client = await connectClient({ address: server.address, namespace: 'default' });
+  try {
+    for (const scenario of scenarios()) {
+      const llm = await startFakeAnthropic(scenario.handler);
+      const taskQueue = `record-${scenario.name}`;
+      const w = await createWorker({
+        address: server.address,
+        namespace: 'default',
+        taskQueue,
+        llm: { apiKey: 'record-key', baseURL: llm.url, defaultModel: 'claude-test', requestTimeoutMs: 30_000 },
+        store: new LocalResultStore(join(dir, 'results')),
+      });
+      const handle = await client.workflow.start('orchestrate', { taskQueue, workflowId: `history-${scenario.name}`, args: [scenario.input] });
+      await w.worker.runUntil(handle.result());
+      await w.close();
+      await llm.close();
+      const history = await handle.fetchHistory();
+      await writeFile(new URL(`${scenario.name}.json`, OUT_DIR), historyToJSON(history));
+      console.log(`recorded ${scenario.name}: ${history.events?.length} events`);
+    }
+  } finally {
+    await client.connection.close();
+    await server.stop();
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+await main();

@@ -1,0 +1,52 @@
+// docker-compose.yml and the Dockerfile, checked statically: no Docker engine runs here.
+import { existsSync, readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+
+const root = new URL('../', import.meta.url);
+const compose = parse(readFileSync(new URL('docker-compose.yml', root), 'utf8')) as {
+  services: Record<string, { image?: string; build?: string; command?: string[]; environment?: Record<string, string>; ports?: string[]; depends_on?: string[] | Record<string, unknown> }>;
+  volumes: Record<string, unknown>;
+};
+const dockerfile = readFileSync(new URL('Dockerfile', root), 'utf8');
+
+describe('docker-compose.yml', () => {
+  const { services } = compose;
+
+  it('has Temporal on PostgreSQL, the Web UI and a dagent worker', () => {
+    expect(Object.keys(services).sort()).toEqual(['dagent-worker', 'postgresql', 'temporal', 'temporal-ui']);
+    expect(services.temporal!.environment).toMatchObject({ DB: 'postgres12', POSTGRES_SEEDS: 'postgresql', POSTGRES_USER: services.postgresql!.environment!.POSTGRES_USER });
+    expect(services.temporal!.environment!.POSTGRES_PWD).toBe(services.postgresql!.environment!.POSTGRES_PASSWORD);
+    expect(services.temporal!.ports).toContain('7233:7233');
+    expect(services['temporal-ui']!.environment!.TEMPORAL_ADDRESS).toBe('temporal:7233');
+    expect(services['temporal-ui']!.ports).toContain('8233:8080');
+  });
+
+  it('points the worker at the temporal service and takes the key from the host environment only', () => {
+    const worker = services['dagent-worker']!;
+    expect(worker.environment!.TEMPORAL_ADDRESS).toBe('temporal:7233');
+    expect(worker.environment!.ANTHROPIC_API_KEY).toMatch(/^\$\{ANTHROPIC_API_KEY:\?.+\}$/);
+    expect(worker.build).toBe('.');
+    expect(worker.command!.slice(0, 1)).toEqual(['worker']);
+  });
+
+  it('pins every image and references only services and volumes it defines', () => {
+    for (const [name, service] of Object.entries(services)) {
+      if (service.image) expect(service.image, name).toMatch(/:[0-9][\w.-]*$/);
+      const deps = Array.isArray(service.depends_on) ? service.depends_on : Object.keys(service.depends_on ?? {});
+      for (const dep of deps) expect(Object.keys(services), `${name} depends on ${dep}`).toContain(dep);
+    }
+    const text = readFileSync(new URL('docker-compose.yml', root), 'utf8');
+    for (const [, volume] of text.matchAll(/^\s+- ([\w-]+):\/[\w/]+$/gm)) expect(Object.keys(compose.volumes)).toContain(volume);
+  });
+
+  it('builds a worker image from files that exist, running the real CLI', () => {
+    for (const [, source] of dockerfile.matchAll(/^COPY (\S+(?: \S+)*) \S+$/gm)) {
+      for (const path of source!.split(' ')) expect(existsSync(new URL(path, root)), `COPY ${path}`).toBe(true);
+    }
+    expect(dockerfile).toContain('ENTRYPOINT ["node", "bin/dagent.js"]');
+    expect(dockerfile).toMatch(/npm ci --omit=dev/);
+    const pkg = JSON.parse(readFileSync(new URL('package.json', root), 'utf8')) as { dependencies: Record<string, string> };
+    expect(Object.keys(pkg.dependencies)).toContain('tsx'); // the entrypoint loads TypeScript at run time
+  });
+});
