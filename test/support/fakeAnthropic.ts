@@ -33,6 +33,8 @@ export interface RecordedRequest {
   prompt: string;
   apiKey?: string;
   receivedAt: number;
+  /** When the reply was fully sent (absent for hangs, resets and cut streams). */
+  respondedAt?: number;
 }
 
 export type Handler = (request: RecordedRequest) => Reply | Promise<Reply>;
@@ -72,6 +74,7 @@ export async function startFakeAnthropic(handler: Handler = defaultHandler): Pro
       return sendError(res, 500, 'api_error', `test handler threw: ${(err as Error).message}`);
     }
     await respond(reply, body, res);
+    if (res.writableEnded) recorded.respondedAt = Date.now();
   });
   server.on('connection', (socket) => {
     sockets.add(socket);
