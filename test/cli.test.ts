@@ -2,13 +2,15 @@
 // and the same run started with the real `temporal` CLI and served by `dagent worker`.
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { Client, Connection } from '@temporalio/client';
+import { access, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
 import type { RunResult } from '../src/run/types';
+import { freePort } from '../src/temporal/devServer';
 import { defaultHandler, startFakeAnthropic, type FakeAnthropic, type Handler } from './support/fakeAnthropic';
 import { cleanEnv, spawnDagent, waitForOutput } from './support/processes';
 import { TEST_API_KEY } from './support/testEnv';
@@ -105,6 +107,53 @@ describe('temporal workflow start + dagent worker', () => {
     } finally {
       worker.child.kill('SIGTERM');
       await worker.exited;
+    }
+  });
+});
+
+describe('Ctrl-C and dagent dev', () => {
+  it('Ctrl-C leaves the run going, says how to watch it, and another worker finishes it', async () => {
+    handler = async (req) => {
+      if (req.kind === 'task') await new Promise((r) => setTimeout(r, 1500));
+      return defaultHandler(req);
+    };
+    const taskQueue = `cli-${randomUUID()}`;
+    const run = spawnDagent(['run', 'Interrupted run', '--task-queue', taskQueue], env());
+    await waitForOutput(run, 'T-01 Running');
+    const workflowId = /started workflow (\S+)/.exec(run.stderr())![1]!;
+    run.child.kill('SIGINT');
+    expect(await run.exited).toBe(130);
+    expect(run.stderr()).toContain(`the run ${workflowId} goes on in Temporal`);
+    expect(run.stderr()).toContain(`npx dagent worker --task-queue ${taskQueue}`);
+
+    const worker = spawnDagent(['worker', '--task-queue', taskQueue], env());
+    try {
+      const client = new Client({ connection: await Connection.connect({ address: inject('temporalAddress') }) });
+      const result = (await client.workflow.getHandle(workflowId).result()) as RunResult;
+      await client.connection.close();
+      expect(result.status).toBe('Completed');
+      expect(result.tasks.map((t) => t.status)).toEqual(['Completed', 'Completed', 'Completed']);
+    } finally {
+      worker.child.kill('SIGTERM');
+      await worker.exited;
+    }
+  });
+
+  it('dagent dev serves a persistent dev server until Ctrl-C', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'dagent-dev-'));
+    const [port, uiPort] = [await freePort(), await freePort()];
+    const dev = spawnDagent(['dev', '--port', String(port), '--ui-port', String(uiPort), '--db-file', join(dir, 'dev.db'), '--headless'], env());
+    try {
+      await waitForOutput(dev, `Temporal dev server on 127.0.0.1:${port}`);
+      const connection = await Connection.connect({ address: `127.0.0.1:${port}` });
+      await connection.workflowService.describeNamespace({ namespace: 'default' });
+      await connection.close();
+      dev.child.kill('SIGINT');
+      expect(await dev.exited).toBe(0);
+      await access(join(dir, 'dev.db'));
+    } finally {
+      dev.child.kill('SIGKILL');
+      await rm(dir, { recursive: true, force: true });
     }
   });
 });

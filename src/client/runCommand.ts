@@ -39,7 +39,7 @@ export async function runCommand(goal: string, flags: RunFlags): Promise<number>
     throw new CliError('ANTHROPIC_API_KEY is not set: export it (or run with --no-worker and a worker that has it)', EXIT.usage);
   }
 
-  installQuietRuntime();
+  installQuietRuntime({ ownSignals: true });
   const target = await resolveTemporal({ address: flags.address, namespace: flags.namespace, autoStart: true, log: logLine });
   const client = await connectClient(target);
   let worker: DagentWorker | undefined;
@@ -55,7 +55,11 @@ export async function runCommand(goal: string, flags: RunFlags): Promise<number>
 
   const onInterrupt = () => {
     logLine(detachMessage(workflowId, target.namespace, flags.taskQueue));
-    process.exit(EXIT.interrupted);
+    // Stopping the worker hands its in-flight tasks back to Temporal at once, so another worker
+    // retries them without waiting for a heartbeat timeout.
+    const stopped = worker ? (worker.worker.shutdown(), workerRun) : Promise.resolve();
+    const deadline = new Promise((resolve) => setTimeout(resolve, 10_000).unref());
+    void Promise.race([stopped, deadline]).finally(() => process.exit(EXIT.interrupted));
   };
   process.once('SIGINT', onInterrupt);
 

@@ -21,10 +21,16 @@ export const logLine = (line: string): void => {
 };
 
 let runtimeInstalled = false;
-/** The SDK logs at INFO by default; task failures are shown in the table, so the CLI logs only errors. */
-export function installQuietRuntime(): void {
+/**
+ * The SDK logs at INFO by default; task failures are shown in the table, so the CLI logs only
+ * errors. `ownSignals`: the command handles Ctrl-C itself instead of the SDK shutting workers down.
+ */
+export function installQuietRuntime(options: { ownSignals?: boolean } = {}): void {
   if (runtimeInstalled) return;
-  Runtime.install({ logger: new DefaultLogger((process.env.DAGENT_LOG_LEVEL as 'ERROR') ?? 'ERROR') });
+  Runtime.install({
+    logger: new DefaultLogger((process.env.DAGENT_LOG_LEVEL as 'ERROR') || 'ERROR'),
+    ...(options.ownSignals ? { shutdownSignals: [] } : {}),
+  });
   runtimeInstalled = true;
 }
 
