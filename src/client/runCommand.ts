@@ -5,7 +5,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { randomBytes } from 'node:crypto';
 import type { OrchestrateInput, RunOptions } from '../plan/schema';
 import { OrchestrateInputSchema } from '../plan/schema';
-import { TASK_STATUSES, type RunResult, type RunStatusView } from '../run/types';
+import { countStatuses, type RunResult } from '../run/types';
 import { statsLine } from '../report/statusTable';
 import { connectClient, resolveTemporal } from '../temporal/connect';
 import { createWorker, type DagentWorker } from '../workers/createWorker';
@@ -116,12 +116,6 @@ async function awaitWithProgress(handle: WorkflowHandle, showProgress: boolean):
     polling = false;
     await poller;
   }
-}
-
-function countStatuses(tasks: RunResult['tasks']): RunStatusView['counts'] {
-  const counts = Object.fromEntries(TASK_STATUSES.map((s) => [s, 0])) as RunStatusView['counts'];
-  for (const t of tasks) counts[t.status]++;
-  return counts;
 }
 
 export function detachMessage(workflowId: string, namespace: string, taskQueue: string): string {

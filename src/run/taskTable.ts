@@ -1,7 +1,7 @@
 // The live task table of one run and its legal moves: readiness, start, finish, failure isolation.
 // Pure and deterministic: the workflow owns one, the status query reads it.
 import type { Plan } from '../plan/schema';
-import { TASK_STATUSES, type TaskAttemptNotice, type TaskOutcome, type TaskRecord, type TaskStatus } from './types';
+import { countStatuses, type TaskAttemptNotice, type TaskOutcome, type TaskRecord, type TaskStatus } from './types';
 
 const ACTIVE: ReadonlySet<TaskStatus> = new Set(['Running', 'Retrying']);
 const OPEN: ReadonlySet<TaskStatus> = new Set(['Pending', 'Waiting', 'Running', 'Retrying']);
@@ -28,9 +28,7 @@ export class TaskTable {
   }
 
   counts(): Record<TaskStatus, number> {
-    const counts = Object.fromEntries(TASK_STATUSES.map((s) => [s, 0])) as Record<TaskStatus, number>;
-    for (const r of this.records.values()) counts[r.status]++;
-    return counts;
+    return countStatuses([...this.records.values()]);
   }
 
   activeCount(): number {

@@ -135,3 +135,9 @@ export const NO_USAGE: Usage = { inputTokens: 0, outputTokens: 0 };
 export function addUsage(a: Usage, b: Usage | undefined): Usage {
   return b ? { inputTokens: a.inputTokens + b.inputTokens, outputTokens: a.outputTokens + b.outputTokens } : a;
 }
+
+export function countStatuses(tasks: ReadonlyArray<Pick<TaskRecord, 'status'>>): Record<TaskStatus, number> {
+  const counts = Object.fromEntries(TASK_STATUSES.map((s) => [s, 0])) as Record<TaskStatus, number>;
+  for (const t of tasks) counts[t.status]++;
+  return counts;
+}

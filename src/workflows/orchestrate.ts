@@ -6,7 +6,7 @@ import { DEFAULT_OPTIONS, OrchestrateInputSchema, type OrchestrateInput, type Pl
 import { formatProblems, validatePlan } from '../plan/validatePlan';
 import { computeRunStats } from '../run/runStats';
 import { TaskTable } from '../run/taskTable';
-import { TASK_STATUSES, addUsage, NO_USAGE, type AggregateOutcome, type RunPhase, type RunResult, type RunStatusView, type TaskRecord, type Usage } from '../run/types';
+import { addUsage, countStatuses, NO_USAGE, type AggregateOutcome, type RunPhase, type RunResult, type RunStatusView, type TaskRecord, type Usage } from '../run/types';
 import { executeDag } from './executeDag';
 import { statusQuery, taskAttemptSignal } from './messages';
 
@@ -42,7 +42,7 @@ export async function orchestrate(input: OrchestrateInput): Promise<RunResult> {
       phase,
       goal,
       startedAt,
-      counts: table?.counts() ?? (Object.fromEntries(TASK_STATUSES.map((s) => [s, 0])) as RunStatusView['counts']),
+      counts: table?.counts() ?? countStatuses([]),
       tasks: (table?.list() ?? []).map(withoutOutput),
     }),
   );
