@@ -67,6 +67,6 @@ describe('decompose', () => {
         : defaultHandler(req);
     const result = await env.run({ goal: 'Malformed first' });
     expect(result.status).toBe('Completed');
-    expect(env.llm.requests.filter((r) => r.kind === 'decompose').at(-1)!.prompt).toContain('tasks[0].prompt (T-01): Invalid input: expected string, received undefined');
+    expect(env.llm.requests.filter((r) => r.kind === 'decompose').at(-1)!.prompt).toContain('tasks[0].prompt (T-01): is required');
   });
 });

@@ -4,7 +4,7 @@ import { computeRunStats } from '../src/run/runStats';
 import type { TaskRecord } from '../src/run/types';
 
 const rec = (id: string, dependsOn: string[], startedAt: number, finishedAt: number, status: TaskRecord['status'] = 'Completed'): TaskRecord => ({
-  id, title: id, status, attempts: 1, dependsOn, startedAt, finishedAt, durationMs: finishedAt - startedAt,
+  id, title: id, backend: 'anthropic', status, attempts: 1, dependsOn, startedAt, finishedAt, durationMs: finishedAt - startedAt,
 });
 
 describe('computeRunStats', () => {
@@ -14,7 +14,7 @@ describe('computeRunStats', () => {
   });
 
   it('handles a single task and tasks that never ran', () => {
-    const skipped: TaskRecord = { id: 'S', title: 'S', status: 'Skipped', attempts: 0, dependsOn: ['F'] };
+    const skipped: TaskRecord = { id: 'S', title: 'S', backend: 'anthropic', status: 'Skipped', attempts: 0, dependsOn: ['F'] };
     const stats = computeRunStats([rec('F', [], 0, 50, 'Failed'), skipped]);
     expect(stats).toMatchObject({ failed: 1, skipped: 1, serialMs: 50, makespanMs: 50, criticalPath: ['F'], speedup: 1 });
   });

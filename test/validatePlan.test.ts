@@ -49,12 +49,12 @@ describe('validatePlan', () => {
     expect(problemsOf(big).map((p) => `${p.path}: ${p.message}`)).toEqual(['tasks: Too big: expected array to have <=500 items']);
   });
 
-  it('rejects empty prompts, missing titles, bad ids, wrong types and unknown fields', () => {
+  it('rejects empty prompts, bad titles, bad ids, wrong types and unknown fields', () => {
     const problems = problemsOf({
       tasks: [
         { id: 'T-01', title: 'ok', prompt: '   ' },
         { id: '../etc', title: 'ok', prompt: 'p' },
-        { id: 'T-03', prompt: 'p' },
+        { id: 'T-03', title: 42, prompt: 'p' },
         { id: 'T-04', title: 'ok', prompt: 'p', maxTokens: 'many' },
         { id: 'T-05', title: 'ok', prompt: 'p', depends_on: ['T-01'] },
       ],
@@ -62,7 +62,7 @@ describe('validatePlan', () => {
     const text = formatProblems(problems);
     expect(text).toContain('- tasks[0].prompt (T-01): must not be empty');
     expect(text).toContain('- tasks[1].id (../etc): must be 1-64 letters');
-    expect(text).toContain('- tasks[2].title (T-03): Invalid input: expected string, received undefined');
+    expect(text).toContain('- tasks[2].title (T-03): Invalid input: expected string, received number');
     expect(text).toContain('- tasks[3].maxTokens (T-04): Invalid input: expected number, received string');
     expect(text).toContain('- tasks[4] (T-05): Unrecognized key: "depends_on"');
   });

@@ -29,7 +29,9 @@ export async function aggregate(deps: ActivityDeps, input: AggregateInput): Prom
 
   let body: string;
   let usage: Usage = NO_USAGE;
-  if (input.useLlm && outputs.length > 0) {
+  // Without a key on this worker the report is written without the LLM, not failed.
+  const useLlm = input.useLlm && Boolean(deps.llm.apiKey);
+  if (useLlm && outputs.length > 0) {
     const share = Math.floor(LLM_INPUT_BUDGET_CHARS / outputs.length);
     const sections = outputs.map(({ task, text }) => `### ${task.id} · ${task.title}\n${clip(text, share)}`);
     const failures = problemsSection(input.tasks);
@@ -51,7 +53,8 @@ export async function aggregate(deps: ActivityDeps, input: AggregateInput): Prom
     body = answer.text.trim();
     usage = answer.usage;
   } else {
-    body = fallbackBody(outputs, input);
+    const note = input.useLlm && !deps.llm.apiKey ? 'no ANTHROPIC_API_KEY on the worker' : input.llmError;
+    body = fallbackBody(outputs, note);
   }
 
   const report = assembleReport(body, input);
@@ -68,8 +71,8 @@ function assembleReport(body: string, input: AggregateInput): string {
   return parts.join('\n\n') + '\n';
 }
 
-function fallbackBody(outputs: Array<{ task: TaskRecord; text: string }>, input: AggregateInput): string {
-  const note = input.llmError ? `_Written without the LLM, which failed: ${input.llmError}_\n\n` : '';
+function fallbackBody(outputs: Array<{ task: TaskRecord; text: string }>, why: string | undefined): string {
+  const note = why ? `_Written without the LLM: ${why}._\n\n` : '';
   if (outputs.length === 0) return `${note}## Results\nNo task completed.`;
   const sections = outputs.map(({ task, text }) => `### ${task.id} · ${task.title}\n${clip(text, FALLBACK_OUTPUT_CHARS)}`);
   return `${note}## Results\n\n${sections.join('\n\n')}`;

@@ -4,7 +4,9 @@ import type Anthropic from '@anthropic-ai/sdk';
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import { callModel, createAnthropicClient } from '../llm/callModel';
 import { planJsonSchema } from '../plan/planJsonSchema';
-import { formatProblems, validatePlan } from '../plan/validatePlan';
+import { unsafeTaskProblems } from '../plan/planSafety';
+import type { Plan } from '../plan/schema';
+import { formatProblems, validatePlan, type PlanProblem } from '../plan/validatePlan';
 import { addUsage, NO_USAGE, type DecomposeInput, type DecomposeOutcome, type Usage } from '../run/types';
 import type { ActivityDeps } from './deps';
 
@@ -57,12 +59,10 @@ export async function decompose(deps: ActivityDeps, input: DecomposeInput): Prom
       continue;
     }
     const validation = validatePlan(call.input);
-    const tooMany = validation.ok && validation.plan.tasks.length > input.maxTasks;
-    if (validation.ok && !tooMany) return { plan: { ...validation.plan, goal: validation.plan.goal ?? input.goal }, usage, answers };
+    const problems = validation.ok ? planPolicyProblems(validation.plan, input) : validation.problems;
+    if (validation.ok && problems.length === 0) return { plan: { ...validation.plan, goal: validation.plan.goal ?? input.goal }, usage, answers };
 
-    lastProblems = validation.ok
-      ? `- tasks: ${validation.plan.tasks.length} tasks; use at most ${input.maxTasks}`
-      : formatProblems(validation.problems);
+    lastProblems = formatProblems(problems);
     messages.push({
       role: 'user',
       content: [{ type: 'tool_result', tool_use_id: call.id, is_error: true, content: `The plan is invalid:\n${lastProblems}\nCall ${TOOL_NAME} again with a corrected plan.` }],
@@ -73,4 +73,11 @@ export async function decompose(deps: ActivityDeps, input: DecomposeInput): Prom
     type: 'InvalidPlan',
     nonRetryable: true,
   });
+}
+
+/** What a valid plan from the planner must also respect: the task cap and the run's allowances. */
+export function planPolicyProblems(plan: Plan, input: DecomposeInput): PlanProblem[] {
+  const problems = unsafeTaskProblems(plan, input);
+  if (plan.tasks.length > input.maxTasks) problems.push({ path: 'tasks', message: `${plan.tasks.length} tasks; use at most ${input.maxTasks}` });
+  return problems;
 }

@@ -1,16 +1,20 @@
-// runTask: one task's agent call. Reads upstream outputs by reference, calls the model, stores
-// the output, and returns a reference and a preview. Safe to run more than once.
+// runTask: one task on its backend. Reads upstream outputs by reference, runs the backend,
+// checks the output against outputSchema (one corrective attempt), stores the output, and
+// returns a reference and a preview. Safe to run more than once.
 import { ApplicationFailure, Context } from '@temporalio/activity';
-import { callModel, createAnthropicClient } from '../llm/callModel';
-import { LLM_FAILURE_TYPES } from '../llm/classifyLlmError';
-import { buildTaskPrompt, DEFAULT_TASK_SYSTEM_PROMPT, previewOf } from '../run/taskPrompt';
+import { stat } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { BACKEND_REGISTRY } from '../backends';
+import { redactSecrets } from '../backends/secrets';
+import type { BackendRequest, BackendResult } from '../backends/types';
+import { buildTaskPrompt, previewOf } from '../run/taskPrompt';
 import type { RunTaskInput, TaskOutcome } from '../run/types';
 import { keySegment } from '../store/resultStore';
 import { reportAttempt, runKeyOf, type ActivityDeps } from './deps';
+import { checkOutput } from './outputSchema';
 
 /** Outputs up to this size also travel inline in history; larger ones only by reference. */
 export const INLINE_OUTPUT_LIMIT = 8 * 1024;
-const DEFAULT_MAX_TOKENS = 8192;
 
 export async function runTask(deps: ActivityDeps, input: RunTaskInput): Promise<TaskOutcome> {
   const ctx = Context.current();
@@ -18,26 +22,25 @@ export async function runTask(deps: ActivityDeps, input: RunTaskInput): Promise<
   const attempt = ctx.info.attempt;
   if (attempt > 1) await reportAttempt(deps, ctx, { taskId: task.id, attempt });
 
-  const upstream = await Promise.all(input.upstream.map(async (u) => ({ id: u.id, title: u.title, text: await deps.store.get(u.outputRef) })));
-  const client = createAnthropicClient(deps.llm);
-  let answer;
+  let result: BackendResult;
   try {
-    answer = await callModel(ctx, client, {
-      model: task.model ?? input.model ?? deps.llm.defaultModel,
-      max_tokens: task.maxTokens ?? DEFAULT_MAX_TOKENS,
-      system: task.systemPrompt ?? DEFAULT_TASK_SYSTEM_PROMPT,
-      messages: [{ role: 'user', content: buildTaskPrompt(task, input.goal, upstream) }],
-    });
-    if (!answer.text.trim()) {
-      throw ApplicationFailure.create({ message: 'the model returned an empty answer', type: LLM_FAILURE_TYPES.badAnswer, details: [{ attempt }] });
-    }
+    const upstream = await Promise.all(input.upstream.map(async (u) => ({ id: u.id, title: u.title, text: await deps.store.get(u.outputRef) })));
+    const request: BackendRequest = {
+      task,
+      prompt: buildTaskPrompt(task, input.goal, upstream),
+      systemPrompt: task.systemPrompt,
+      model: task.model ?? input.model,
+      cwd: task.workdir ? await existingDirectory(task.workdir) : undefined,
+      ctx,
+      llm: deps.llm,
+    };
+    result = await runWithSchema(request);
   } catch (err) {
     if (err instanceof ApplicationFailure && !err.nonRetryable) await reportAttempt(deps, ctx, { taskId: task.id, attempt, error: err.message });
     throw err;
   }
 
-  const truncated = answer.message.stop_reason === 'max_tokens';
-  const text = truncated ? `${answer.text}\n\n[output cut: the model reached maxTokens (${task.maxTokens ?? DEFAULT_MAX_TOKENS})]` : answer.text;
+  const text = redactSecrets(result.output);
   const outputRef = await deps.store.put(`${runKeyOf(ctx)}/${keySegment(task.id)}.md`, text);
   const bytes = Buffer.byteLength(text, 'utf8');
   return {
@@ -45,8 +48,47 @@ export async function runTask(deps: ActivityDeps, input: RunTaskInput): Promise<
     output: bytes <= INLINE_OUTPUT_LIMIT ? text : undefined,
     preview: previewOf(text),
     outputBytes: bytes,
-    usage: answer.usage,
+    usage: result.usage ?? { inputTokens: 0, outputTokens: 0 },
     attempt,
-    truncated,
+    truncated: result.truncated ?? false,
+    exitCode: result.exitCode,
+    costUsd: result.costUsd,
   };
+}
+
+/** With an outputSchema, a wrong answer gets one corrective attempt (not for shell tasks). */
+async function runWithSchema(request: BackendRequest): Promise<BackendResult> {
+  const { task } = request;
+  const backend = BACKEND_REGISTRY[task.backend ?? 'anthropic'];
+  const first = await backend.run(request);
+  if (!task.outputSchema) return first;
+  const check = checkOutput(first.output, task.outputSchema);
+  if (check.ok) return first;
+  if (task.backend === 'shell') throw schemaFailure(check.error);
+
+  const retry = await backend.run({
+    ...request,
+    prompt: `${request.prompt}\n\n## Your previous answer was rejected\nIt did not match the JSON Schema: ${check.error}\nYour previous answer:\n${first.output.slice(0, 4000)}\n\nAnswer again with only JSON that matches the schema.`,
+  });
+  const recheck = checkOutput(retry.output, task.outputSchema);
+  if (!recheck.ok) throw schemaFailure(recheck.error);
+  return { ...retry, usage: sumUsage(first, retry), costUsd: (first.costUsd ?? 0) + (retry.costUsd ?? 0) || undefined };
+}
+
+function schemaFailure(error: string): ApplicationFailure {
+  return ApplicationFailure.create({ message: `output does not match outputSchema: ${error}`, type: 'OutputSchemaMismatch', nonRetryable: true });
+}
+
+function sumUsage(a: BackendResult, b: BackendResult) {
+  if (!a.usage && !b.usage) return undefined;
+  return { inputTokens: (a.usage?.inputTokens ?? 0) + (b.usage?.inputTokens ?? 0), outputTokens: (a.usage?.outputTokens ?? 0) + (b.usage?.outputTokens ?? 0) };
+}
+
+async function existingDirectory(workdir: string): Promise<string> {
+  const path = resolve(workdir);
+  const info = await stat(path).catch(() => undefined);
+  if (!info?.isDirectory()) {
+    throw ApplicationFailure.create({ message: `workdir ${workdir} does not exist or is not a directory on this worker`, type: 'WorkdirMissing', nonRetryable: true });
+  }
+  return path;
 }

@@ -4,6 +4,9 @@ import { TemporalCliMissingError } from '../temporal/temporalCli';
 import { TemporalUnreachableError } from '../temporal/connect';
 import { devCommand, DEV_DEFAULTS } from './devCommand';
 import { CliError, EXIT } from './exitCodes';
+import { PlanFileError } from '../plan/readPlanFile';
+import { planCommand } from './planCommand';
+import { validateCommand } from './validateCommand';
 import { runCommand } from './runCommand';
 import { addConnectionFlags, parsePositiveInt } from './shared';
 import { workerCommand } from './workerCommand';
@@ -16,15 +19,39 @@ const program = new Command('dagent')
 addConnectionFlags(
   program
     .command('run')
-    .description('plan a goal into tasks, run them in parallel on Temporal, print the merged report')
-    .argument('<goal>', 'what to do, in plain words')
+    .description('run a goal (planned by Claude) or a plan file: tasks in parallel on Temporal, then one merged report')
+    .argument('[goal]', 'what to do, in plain words (with --file: the goal written on the report)')
+    .option('-f, --file <file>', 'plan file (JSON or YAML; clinvk tasks and chain files too), or - for standard input')
     .option('--max-parallel <n>', 'tasks running at once (default 4)', parsePositiveInt('--max-parallel'))
     .option('--fail-fast', 'on the first failed task, cancel what runs and skip the rest')
-    .option('--model <model>', 'Claude model (default: $DAGENT_MODEL, else the worker\'s default)')
+    .option('--model <model>', 'model for tasks that name none (default: $DAGENT_MODEL, else the worker\'s default)')
+    .option('--allow-shell', 'let a plan made by the LLM contain shell tasks')
+    .option('--allow-writes', 'let a plan made by the LLM contain CLI tasks that may write files')
+    .option('--no-aggregate', 'skip the aggregate step (no merged report)')
+    .option('--dry-run', 'validate the plan file and print its layers and critical path; start nothing')
     .option('--json', 'print the RunResult as JSON on stdout and nothing else')
+    .option('-q, --quiet', 'print only the summary line')
+    .option('--report <file>', 'write the report to this file instead of printing it')
     .option('--no-worker', 'do not start a worker in this process; another worker serves the task queue')
     .option('--workflow-id <id>', 'workflow id (default: dagent-<goal>-<random>)'),
-).action(async (goal: string, flags) => finish(await runCommand(goal, flags)));
+).action(async (goal: string | undefined, flags) => finish(await runCommand(goal, flags)));
+
+program
+  .command('validate')
+  .description('check a plan file: every problem with its task and field, or its layers and critical path')
+  .argument('<file>', 'plan file, or - for standard input')
+  .action(async (file: string) => finish(await validateCommand(file)));
+
+addConnectionFlags(
+  program
+    .command('plan')
+    .description('plan a goal with Claude and write the plan for review, without running it')
+    .argument('<goal>', 'what to do, in plain words')
+    .option('-o, --output <file>', 'write the plan here (.yaml or .json); default: standard output')
+    .option('--model <model>', 'planner model')
+    .option('--max-tasks <n>', 'most tasks the plan may have (default 12)', parsePositiveInt('--max-tasks'))
+    .option('--no-worker', 'do not start a worker in this process'),
+).action(async (goal: string, flags) => finish(await planCommand(goal, flags)));
 
 addConnectionFlags(
   program
@@ -53,6 +80,8 @@ try {
   process.exitCode =
     err instanceof CliError
       ? err.exitCode
+      : err instanceof PlanFileError
+        ? EXIT.usage
       : err instanceof TemporalUnreachableError || err instanceof TemporalCliMissingError
         ? EXIT.temporalUnreachable
         : EXIT.runFailed;

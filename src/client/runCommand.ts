@@ -1,90 +1,67 @@
-// `dagent run "goal"`: start the orchestrate workflow (with a worker in this process unless told
-// otherwise), show progress, print the report or the RunResult, exit with a meaningful code.
+// `dagent run`: start the orchestrate workflow from a goal or a plan file (with a worker in this
+// process unless told otherwise), show progress, print the results, exit with a meaningful code.
 import { WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
-import { ApplicationFailure } from '@temporalio/common';
 import { randomBytes } from 'node:crypto';
-import type { OrchestrateInput, RunOptions } from '../plan/schema';
-import { OrchestrateInputSchema } from '../plan/schema';
+import { describePlan } from '../plan/planLayers';
+import { OrchestrateInputSchema, type OrchestrateInput, type Plan } from '../plan/schema';
 import { countStatuses, type RunResult } from '../run/types';
-import { statsLine } from '../report/statusTable';
-import { connectClient, resolveTemporal } from '../temporal/connect';
-import { createWorker, type DagentWorker } from '../workers/createWorker';
 import { statusQuery } from '../workflows/messages';
+import { buildRunInput, needsAnthropicKey, type RunInputFlags } from './buildRunInput';
+import { loadConfig } from './config';
 import { CliError, EXIT } from './exitCodes';
+import { printResult, type PrintFlags } from './printResult';
 import { ProgressView } from './progress';
-import { installQuietRuntime, logLine, type ConnectionFlags } from './shared';
+import { logLine, resolveTaskQueue, type ConnectionFlags } from './shared';
+import { openSession } from './temporalSession';
 
-export interface RunFlags extends ConnectionFlags {
-  maxParallel?: number;
-  failFast?: boolean;
-  model?: string;
-  json?: boolean;
+export interface RunFlags extends ConnectionFlags, RunInputFlags, PrintFlags {
   worker: boolean;
   workflowId?: string;
+  dryRun?: boolean;
 }
 
-export async function runCommand(goal: string, flags: RunFlags): Promise<number> {
-  const options: RunOptions = {
-    maxParallel: flags.maxParallel,
-    failFast: flags.failFast,
-    model: flags.model ?? (process.env.DAGENT_MODEL || undefined),
-  };
-  const input: OrchestrateInput = { goal, options: dropUndefined(options) };
+export async function runCommand(goal: string | undefined, flags: RunFlags): Promise<number> {
+  if (goal === undefined && flags.file === undefined) throw new CliError('give a goal, or a plan with --file FILE (or --file - for standard input)', EXIT.usage);
+  const { config } = await loadConfig();
+  const input = await buildRunInput(goal, flags, config);
   const parsed = OrchestrateInputSchema.safeParse(input);
   if (!parsed.success) {
     throw new CliError(`invalid input:\n${parsed.error.issues.map((i) => `- ${i.path.join('.')}: ${i.message}`).join('\n')}`, EXIT.usage);
   }
+  if (flags.dryRun) {
+    if (input.plan === undefined) throw new CliError('--dry-run needs a plan (--file); a goal is planned only when the run starts', EXIT.usage);
+    process.stdout.write(`${describePlan(input.plan as Plan)}\nDry run: nothing was started.\n`);
+    return EXIT.ok;
+  }
   // The in-process worker is the one that calls the LLM: fail now, not after a round trip.
-  if (flags.worker && !process.env.ANTHROPIC_API_KEY) {
+  if (flags.worker && needsAnthropicKey(input) && !process.env.ANTHROPIC_API_KEY) {
     throw new CliError('ANTHROPIC_API_KEY is not set: export it (or run with --no-worker and a worker that has it)', EXIT.usage);
   }
 
-  installQuietRuntime({ ownSignals: true });
-  const target = await resolveTemporal({ address: flags.address, namespace: flags.namespace, autoStart: true, log: logLine });
-  const client = await connectClient(target);
-  let worker: DagentWorker | undefined;
-  let workerRun: Promise<void> | undefined;
-  if (flags.worker) {
-    worker = await createWorker({ address: target.address, namespace: target.namespace, taskQueue: flags.taskQueue });
-    workerRun = worker.worker.run();
-  }
-
-  const workflowId = flags.workflowId ?? `dagent-${slug(goal)}-${randomBytes(3).toString('hex')}`;
-  const handle = await client.workflow.start('orchestrate', { taskQueue: flags.taskQueue, workflowId, args: [input] });
-  if (!flags.json) logLine(`dagent: started workflow ${workflowId} on task queue ${flags.taskQueue}`);
-
+  const taskQueue = resolveTaskQueue(flags.taskQueue, config.taskQueue);
+  const session = await openSession({ ...flags, taskQueue });
+  const workflowId = flags.workflowId ?? `dagent-${slug(goal ?? (input.plan as Plan).goal ?? 'plan')}-${randomBytes(3).toString('hex')}`;
   const onInterrupt = () => {
-    logLine(detachMessage(workflowId, target.namespace, flags.taskQueue));
-    // Stopping the worker hands its in-flight tasks back to Temporal at once, so another worker
-    // retries them without waiting for a heartbeat timeout.
-    const stopped = worker ? (worker.worker.shutdown(), workerRun) : Promise.resolve();
+    logLine(detachMessage(workflowId, session.target.namespace, taskQueue));
     const deadline = new Promise((resolve) => setTimeout(resolve, 10_000).unref());
-    void Promise.race([stopped, deadline]).finally(() => process.exit(EXIT.interrupted));
+    void Promise.race([session.close(), deadline]).finally(() => process.exit(EXIT.interrupted));
   };
   process.once('SIGINT', onInterrupt);
-
   try {
-    const result = await awaitWithProgress(handle, !flags.json);
-    if (flags.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
-    else {
-      process.stdout.write(`${result.report}\n`);
-      logLine(statsLine(result.stats));
-    }
+    const handle = await session.client.workflow.start('orchestrate', { taskQueue, workflowId, args: [input satisfies OrchestrateInput] });
+    if (!flags.json && !flags.quiet) logLine(`dagent: started workflow ${workflowId} on task queue ${taskQueue}`);
+    const result = await awaitWithProgress(handle, !flags.json && !flags.quiet);
+    await printResult(result, flags);
     return result.status === 'Completed' ? EXIT.ok : EXIT.runFailed;
   } catch (err) {
     if (err instanceof WorkflowFailedError) {
-      const cause = err.cause instanceof ApplicationFailure || err.cause instanceof Error ? err.cause.message : String(err.cause ?? err.message);
+      const cause = err.cause?.message ?? err.message;
       throw new CliError(`run ${workflowId} failed: ${cause}`, isCancelled(err) ? EXIT.cancelled : EXIT.runFailed);
     }
     throw err;
   } finally {
     process.off('SIGINT', onInterrupt);
-    if (worker) {
-      worker.worker.shutdown();
-      await workerRun;
-      await worker.close();
-    }
-    await client.connection.close();
+    await session.close();
   }
 }
 
@@ -135,8 +112,4 @@ function isCancelled(err: WorkflowFailedError): boolean {
 
 function slug(text: string): string {
   return text.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 32).replace(/-+$/, '') || 'run';
-}
-
-function dropUndefined<T extends object>(value: T): T {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
 }

@@ -6,14 +6,19 @@ import { DEFAULT_TASK_QUEUE } from '../workers/createWorker';
 export interface ConnectionFlags {
   address?: string;
   namespace?: string;
-  taskQueue: string;
+  taskQueue?: string;
 }
 
 export function addConnectionFlags(command: Command): Command {
   return command
     .option('--address <host:port>', 'Temporal frontend address (default: $TEMPORAL_ADDRESS, else localhost:7233)')
     .option('--namespace <name>', 'Temporal namespace (default: $TEMPORAL_NAMESPACE, else "default")')
-    .option('--task-queue <name>', 'task queue of the workers', process.env.DAGENT_TASK_QUEUE ?? DEFAULT_TASK_QUEUE);
+    .option('--task-queue <name>', `task queue of the workers (default: $DAGENT_TASK_QUEUE, the config file's taskQueue, else "${DEFAULT_TASK_QUEUE}")`);
+}
+
+/** CLI flag, then $DAGENT_TASK_QUEUE, then the config file, then "dagent". */
+export function resolveTaskQueue(flag: string | undefined, configured?: string): string {
+  return flag ?? (process.env.DAGENT_TASK_QUEUE || configured || DEFAULT_TASK_QUEUE);
 }
 
 export const logLine = (line: string): void => {

@@ -1,7 +1,8 @@
 // `dagent worker`: a standalone worker for the orchestrate workflow and its activities.
 import { connectClient, resolveTemporal } from '../temporal/connect';
 import { createWorker } from '../workers/createWorker';
-import { installQuietRuntime, logLine, type ConnectionFlags } from './shared';
+import { loadConfig } from './config';
+import { installQuietRuntime, logLine, resolveTaskQueue, type ConnectionFlags } from './shared';
 
 export interface WorkerFlags extends ConnectionFlags {
   maxConcurrentActivities?: number;
@@ -11,6 +12,7 @@ export async function workerCommand(flags: WorkerFlags): Promise<number> {
   if (!process.env.ANTHROPIC_API_KEY) {
     logLine('dagent: warning: ANTHROPIC_API_KEY is not set; tasks that call the LLM will fail until this worker has it');
   }
+  const taskQueue = resolveTaskQueue(flags.taskQueue, (await loadConfig()).config.taskQueue);
   installQuietRuntime();
   const target = await resolveTemporal({ address: flags.address, namespace: flags.namespace, autoStart: false, log: logLine });
   // Fail here, clearly, if the server is not there, rather than inside the worker's poll loop.
@@ -18,10 +20,10 @@ export async function workerCommand(flags: WorkerFlags): Promise<number> {
   const { worker, close } = await createWorker({
     address: target.address,
     namespace: target.namespace,
-    taskQueue: flags.taskQueue,
+    taskQueue,
     maxConcurrentActivities: flags.maxConcurrentActivities,
   });
-  logLine(`dagent: worker polling task queue ${flags.taskQueue} on ${target.address} (namespace ${target.namespace}); Ctrl-C stops it`);
+  logLine(`dagent: worker polling task queue ${taskQueue} on ${target.address} (namespace ${target.namespace}); Ctrl-C stops it`);
   // The SDK shuts the worker down gracefully on SIGINT and SIGTERM.
   await worker.run();
   await close();

@@ -24,15 +24,36 @@ export const DurationSchema = z.union([
 ]);
 export type Duration = z.infer<typeof DurationSchema>;
 
-export const BackendSchema = z.enum(['anthropic']);
+export const BACKENDS = ['anthropic', 'claude', 'codex', 'gemini', 'shell'] as const;
+export const BackendSchema = z.enum(BACKENDS);
+export type BackendName = z.infer<typeof BackendSchema>;
+
+/** clinvk's approval and sandbox modes; each CLI backend maps them to its own flags. */
+export const ApprovalModeSchema = z.enum(['default', 'auto', 'none', 'always']);
+export const SandboxModeSchema = z.enum(['default', 'read-only', 'workspace', 'full']);
 
 export const TaskSchema = z
   .object({
     id: TaskId,
     title: z.string().trim().min(1).max(PLAN_LIMITS.maxTitleChars),
-    prompt: z.string().trim().min(1, 'must not be empty').max(PLAN_LIMITS.maxPromptChars),
+    /** What the agent is asked; shell tasks run `command` instead and need none. */
+    prompt: z.string().trim().min(1, 'must not be empty').max(PLAN_LIMITS.maxPromptChars).optional(),
     dependsOn: z.array(z.string()).max(PLAN_LIMITS.maxDependencies).optional(),
     backend: BackendSchema.optional(),
+    workdir: z.string().min(1).optional(),
+    maxTurns: z.number().int().min(1).max(1000).optional(),
+    approvalMode: ApprovalModeSchema.optional(),
+    sandboxMode: SandboxModeSchema.optional(),
+    /** Shell tasks: an argv array (run without a shell) or a string (run with `sh -c`). */
+    command: z.union([z.string().min(1), z.array(z.string()).min(1)]).optional(),
+    /** Its failure fails the run at once, as failFast would. */
+    critical: z.boolean().optional(),
+    /** Prose told to the agent about the output it must give. */
+    expectedOutput: z.string().max(PLAN_LIMITS.maxPromptChars).optional(),
+    /** JSON Schema the output must parse and validate against. */
+    outputSchema: z.record(z.string(), z.unknown()).optional(),
+    tags: z.array(z.string().max(100)).max(50).optional(),
+    meta: z.record(z.string(), z.unknown()).optional(),
     model: z.string().min(1).optional(),
     systemPrompt: z.string().max(PLAN_LIMITS.maxPromptChars).optional(),
     maxTokens: z.number().int().min(1).max(128_000).optional(),
@@ -42,12 +63,37 @@ export const TaskSchema = z
     timeout: DurationSchema.optional(),
     estimatedMinutes: z.number().positive().max(10_000).optional(),
   })
-  .strict();
+  .strict()
+  .superRefine((task, ctx) => {
+    const backend = task.backend ?? 'anthropic';
+    if (backend === 'shell' && task.command === undefined) ctx.addIssue({ code: 'custom', path: ['command'], message: 'a shell task needs a command' });
+    if (backend !== 'shell' && task.command !== undefined) ctx.addIssue({ code: 'custom', path: ['command'], message: `only shell tasks take a command (backend is ${backend})` });
+    if (backend !== 'shell' && task.prompt === undefined) ctx.addIssue({ code: 'custom', path: ['prompt'], message: 'is required' });
+  });
 export type Task = z.infer<typeof TaskSchema>;
+
+/** Fields of a task that `defaults` may set for every task. */
+export const TaskDefaultsSchema = z
+  .object({
+    backend: BackendSchema.optional(),
+    model: z.string().min(1).optional(),
+    systemPrompt: z.string().max(PLAN_LIMITS.maxPromptChars).optional(),
+    maxTokens: z.number().int().min(1).max(128_000).optional(),
+    maxTurns: z.number().int().min(1).max(1000).optional(),
+    approvalMode: ApprovalModeSchema.optional(),
+    sandboxMode: SandboxModeSchema.optional(),
+    workdir: z.string().min(1).optional(),
+    retries: z.number().int().min(0).max(20).optional(),
+    timeout: DurationSchema.optional(),
+    tags: z.array(z.string().max(100)).max(50).optional(),
+  })
+  .strict();
 
 export const PlanSchema = z
   .object({
     goal: z.string().max(PLAN_LIMITS.maxGoalChars).optional(),
+    maxParallel: z.number().int().min(1).max(500).optional(),
+    failFast: z.boolean().optional(),
     tasks: z.array(TaskSchema).min(1, 'a plan needs at least one task').max(PLAN_LIMITS.maxTasks),
   })
   .strict();
@@ -66,6 +112,12 @@ export const RunOptionsSchema = z
     retryInitialInterval: DurationSchema.optional(),
     /** Largest number of tasks the planner may produce. */
     maxTasks: z.number().int().min(1).max(PLAN_LIMITS.maxTasks).optional(),
+    /** Let an LLM-made plan contain shell tasks. */
+    allowShell: z.boolean().optional(),
+    /** Let an LLM-made plan contain CLI tasks that may write (sandbox workspace or full). */
+    allowWrites: z.boolean().optional(),
+    /** "llm" (default), "plain" (status table and outputs, no LLM) or "none". */
+    aggregate: z.enum(['llm', 'plain', 'none']).optional(),
   })
   .strict();
 export type RunOptions = z.infer<typeof RunOptionsSchema>;
@@ -92,6 +144,9 @@ export const DEFAULT_OPTIONS = {
   retryInitialInterval: '2s',
   retries: 2,
   maxTasks: 12,
+  allowShell: false,
+  allowWrites: false,
+  aggregate: 'llm',
 } as const;
 
 export function toTemporalDuration(d: Duration): string {

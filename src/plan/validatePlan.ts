@@ -1,6 +1,9 @@
 // Checks a plan completely and names every problem; never repairs anything. Pure: used by the
 // CLI before starting, by the decompose activity to ask the model again, and by the workflow.
+import Ajv from 'ajv';
+import { normalizePlan } from './normalizePlan';
 import { PLAN_LIMITS, PlanSchema, type Plan } from './schema';
+import { templateProblems } from './templates';
 
 export interface PlanProblem {
   /** The offending task's id, when the problem belongs to one task. */
@@ -12,13 +15,12 @@ export interface PlanProblem {
 
 export type PlanValidation = { ok: true; plan: Plan } | { ok: false; problems: PlanProblem[] };
 
-export function validatePlan(input: unknown): PlanValidation {
-  const problems: PlanProblem[] = [];
-  const size = safeJsonLength(input);
+export function validatePlan(raw: unknown): PlanValidation {
+  const size = safeJsonLength(raw);
   if (size > PLAN_LIMITS.maxPlanBytes) {
-    problems.push({ path: '(plan)', message: `plan is ${size} bytes; the limit is ${PLAN_LIMITS.maxPlanBytes}` });
-    return { ok: false, problems };
+    return { ok: false, problems: [{ path: '(plan)', message: `plan is ${size} bytes; the limit is ${PLAN_LIMITS.maxPlanBytes}` }] };
   }
+  const { plan: input, problems } = normalizePlan(raw);
 
   const parsed = PlanSchema.safeParse(input);
   if (!parsed.success) {
@@ -56,7 +58,7 @@ function graphProblems(input: unknown): PlanProblem[] {
 
   tasks.forEach((task, i) => {
     const id = (task as { id?: unknown })?.id;
-    const deps = (task as { dependsOn?: unknown })?.dependsOn;
+    const deps = (task as { dependsOn?: unknown })?.dependsOn ?? [];
     if (typeof id !== 'string' || indexById.get(id) !== i || !Array.isArray(deps)) return;
     const known: string[] = [];
     const seen = new Set<string>();
@@ -70,6 +72,16 @@ function graphProblems(input: unknown): PlanProblem[] {
       seen.add(dep);
     });
     edges.set(id, known);
+    const prompt = (task as { prompt?: unknown }).prompt;
+    if (typeof prompt === 'string') {
+      const declared = deps.filter((d: unknown): d is string => typeof d === 'string');
+      for (const message of templateProblems(prompt, declared, new Set(indexById.keys()))) problems.push({ taskId: id, path: `tasks[${i}].prompt`, message });
+    }
+    const schema = (task as { outputSchema?: unknown }).outputSchema;
+    if (schema !== undefined && typeof schema === 'object' && schema !== null) {
+      const error = jsonSchemaError(schema);
+      if (error) problems.push({ taskId: id, path: `tasks[${i}].outputSchema`, message: `not a valid JSON Schema: ${error}` });
+    }
   });
 
   for (const cycle of findCycles(edges)) {
@@ -153,6 +165,15 @@ function cycleWithin(members: Set<string>, edges: Map<string, string[]>): string
     }
   }
   return [start, start];
+}
+
+function jsonSchemaError(schema: object): string | undefined {
+  try {
+    new Ajv({ strict: false }).compile(schema);
+    return undefined;
+  } catch (err) {
+    return (err as Error).message;
+  }
 }
 
 function formatPath(path: PropertyKey[]): string {

@@ -25,7 +25,10 @@ export function computeRunStats(tasks: TaskRecord[]): RunStats {
  * or an estimate before the run). Tasks are given in an order where dependencies come first
  * or not; the walk is memoised so either works.
  */
-export function criticalPath(tasks: TaskRecord[], cost: (t: TaskRecord) => number = (t) => t.durationMs ?? 0): { length: number; path: string[] } {
+export function criticalPath<T extends { id: string; dependsOn: string[] }>(
+  tasks: T[],
+  cost: (t: T) => number = (t) => (t as Partial<TaskRecord>).durationMs ?? 0,
+): { length: number; path: string[] } {
   const byId = new Map(tasks.map((t) => [t.id, t]));
   const best = new Map<string, { length: number; via?: string }>();
   const visit = (id: string): number => {

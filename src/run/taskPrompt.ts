@@ -1,6 +1,7 @@
 // The prompt one task's agent receives: the overall goal, its own job, and its dependencies'
 // outputs labelled by id and title. Pure.
 import type { Task } from '../plan/schema';
+import { hasTemplates, renderTemplates } from '../plan/templates';
 
 /** Upstream text handed to one task, in total; a long output is cut with a visible note. */
 const UPSTREAM_BUDGET_CHARS = 120_000;
@@ -15,14 +16,25 @@ export interface UpstreamText {
   text: string;
 }
 
+/**
+ * A prompt with templates gets the outputs where it asks for them; one without gets them
+ * appended in a section of their own.
+ */
 export function buildTaskPrompt(task: Task, goal: string | undefined, upstream: UpstreamText[]): string {
   const parts: string[] = [];
   if (goal) parts.push(`## Overall goal\n${goal}`);
-  parts.push(`## Your task: ${task.id} · ${task.title}\n${task.prompt}`);
-  if (upstream.length > 0) {
-    const share = Math.floor(UPSTREAM_BUDGET_CHARS / upstream.length);
+  const share = upstream.length > 0 ? Math.floor(UPSTREAM_BUDGET_CHARS / upstream.length) : 0;
+  const prompt = task.prompt ?? '';
+  const templated = hasTemplates(prompt);
+  const body = templated ? renderTemplates(prompt, task.dependsOn ?? [], new Map(upstream.map((u) => [u.id, clip(u.text, share)]))) : prompt;
+  parts.push(`## Your task: ${task.id} · ${task.title}\n${body}`);
+  if (upstream.length > 0 && !templated) {
     const sections = upstream.map((u) => `### ${u.id} · ${u.title}\n${clip(u.text, share)}`);
     parts.push(`## Results of the tasks yours depends on\n\n${sections.join('\n\n')}`);
+  }
+  if (task.expectedOutput) parts.push(`## Expected output\n${task.expectedOutput}`);
+  if (task.outputSchema) {
+    parts.push(`## Output format\nAnswer with only a JSON value that matches this JSON Schema, and no other text:\n\`\`\`json\n${JSON.stringify(task.outputSchema, null, 2)}\n\`\`\``);
   }
   return parts.join('\n\n');
 }

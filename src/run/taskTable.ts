@@ -12,7 +12,16 @@ export class TaskTable {
 
   constructor(plan: Plan) {
     for (const task of plan.tasks) {
-      this.records.set(task.id, { id: task.id, title: task.title, status: 'Pending', attempts: 0, dependsOn: task.dependsOn ?? [] });
+      this.records.set(task.id, {
+        id: task.id,
+        title: task.title,
+        backend: task.backend ?? 'anthropic',
+        status: 'Pending',
+        attempts: 0,
+        dependsOn: task.dependsOn ?? [],
+        ...(task.tags ? { tags: task.tags } : {}),
+        ...(task.meta ? { meta: task.meta } : {}),
+      });
       this.dependents.set(task.id, []);
     }
     for (const task of plan.tasks) for (const dep of task.dependsOn ?? []) this.dependents.get(dep)!.push(task.id);
@@ -87,13 +96,16 @@ export class TaskTable {
     r.preview = outcome.preview;
     r.outputBytes = outcome.outputBytes;
     r.usage = outcome.usage;
+    if (outcome.exitCode !== undefined) r.exitCode = outcome.exitCode;
+    if (outcome.costUsd !== undefined) r.costUsd = outcome.costUsd;
   }
 
   /** Marks the task Failed and every transitive dependent Skipped, naming this task as the reason. */
-  markFailed(id: string, error: string, attempts: number, now: number): string[] {
+  markFailed(id: string, error: string, attempts: number, now: number, exitCode?: number): string[] {
     const r = this.mustBe(id, [...ACTIVE]);
     r.status = 'Failed';
     r.error = error;
+    if (exitCode !== undefined) r.exitCode = exitCode;
     r.attempts = Math.max(r.attempts, attempts);
     this.finish(r, now);
     return this.skipDependents(id, `dependency ${id} failed`);

@@ -15,6 +15,7 @@ export interface Usage {
 export interface TaskRecord {
   id: string;
   title: string;
+  backend: string;
   status: TaskStatus;
   attempts: number;
   dependsOn: string[];
@@ -32,6 +33,11 @@ export interface TaskRecord {
   /** Why a task was Skipped or Cancelled. */
   reason?: string;
   usage?: Usage;
+  exitCode?: number;
+  costUsd?: number;
+  /** Passed through from the plan. */
+  tags?: string[];
+  meta?: Record<string, unknown>;
 }
 
 export interface RunStats {
@@ -92,12 +98,17 @@ export interface TaskOutcome {
   usage: Usage;
   attempt: number;
   truncated: boolean;
+  /** For process backends (AI CLIs and shell). */
+  exitCode?: number;
+  costUsd?: number;
 }
 
 export interface DecomposeInput {
   goal: string;
   model?: string;
   maxTasks: number;
+  allowShell: boolean;
+  allowWrites: boolean;
 }
 
 export interface DecomposeOutcome {
@@ -119,7 +130,7 @@ export interface AggregateInput {
 
 export interface AggregateOutcome {
   report: string;
-  reportRef: string;
+  reportRef?: string;
   usage: Usage;
 }
 

@@ -42,10 +42,11 @@ export async function executeDag(plan: Plan, table: TaskTable, settings: Execute
       .then((outcome) => table.markCompleted(task.id, outcome, Date.now()))
       .catch((err: unknown) => {
         if (table.get(task.id)!.status === 'Cancelled') return; // we cancelled it ourselves
-        const { message, attempts } = describeFailure(err, maxAttempts);
-        table.markFailed(task.id, message, attempts, Date.now());
-        if (settings.failFast) {
-          for (const id of table.stopAll(`failFast: ${task.id} failed`, Date.now())) scopes.get(id)?.cancel();
+        const { message, attempts, exitCode } = describeFailure(err, maxAttempts);
+        table.markFailed(task.id, message, attempts, Date.now(), exitCode);
+        if (settings.failFast || task.critical) {
+          const reason = task.critical ? `critical task ${task.id} failed` : `failFast: ${task.id} failed`;
+          for (const id of table.stopAll(reason, Date.now())) scopes.get(id)?.cancel();
         }
       })
       .finally(() => {
@@ -84,7 +85,7 @@ function taskActivities(task: Task, settings: ExecuteSettings, maxAttempts: numb
 }
 
 /** The root cause in words a user can act on, and how many attempts were made. */
-export function describeFailure(err: unknown, maxAttempts: number): { message: string; attempts: number } {
+export function describeFailure(err: unknown, maxAttempts: number): { message: string; attempts: number; exitCode?: number } {
   let cause: unknown = err;
   let attempts = 1;
   if (err instanceof ActivityFailure) {
@@ -92,9 +93,9 @@ export function describeFailure(err: unknown, maxAttempts: number): { message: s
     if (err.retryState === 'MAXIMUM_ATTEMPTS_REACHED') attempts = maxAttempts;
   }
   if (cause instanceof ApplicationFailure) {
-    const detail = cause.details?.[0] as { attempt?: number } | undefined;
+    const detail = cause.details?.[0] as { attempt?: number; exitCode?: number | null } | undefined;
     if (typeof detail?.attempt === 'number') attempts = Math.max(attempts, detail.attempt);
-    return { message: cause.message, attempts };
+    return { message: cause.message, attempts, ...(typeof detail?.exitCode === 'number' ? { exitCode: detail.exitCode } : {}) };
   }
   if (cause instanceof TimeoutFailure) return { message: `timed out (${String(cause.timeoutType).toLowerCase().replace(/_/g, '-')})`, attempts };
   return { message: cause instanceof Error ? cause.message : String(cause), attempts };

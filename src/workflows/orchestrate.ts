@@ -3,10 +3,11 @@
 import { ActivityFailure, ApplicationFailure, isCancellation, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import { DEFAULT_OPTIONS, OrchestrateInputSchema, type OrchestrateInput, type Plan } from '../plan/schema';
+import { unsafeTaskProblems } from '../plan/planSafety';
 import { formatProblems, validatePlan } from '../plan/validatePlan';
 import { computeRunStats } from '../run/runStats';
 import { TaskTable } from '../run/taskTable';
-import { addUsage, countStatuses, NO_USAGE, type AggregateOutcome, type RunPhase, type RunResult, type RunStatusView, type TaskRecord, type Usage } from '../run/types';
+import { addUsage, countStatuses, NO_USAGE, type AggregateOutcome, type DecomposeInput, type RunPhase, type RunResult, type RunStatusView, type TaskRecord, type Usage } from '../run/types';
 import { executeDag } from './executeDag';
 import { statusQuery, taskAttemptSignal } from './messages';
 
@@ -27,7 +28,7 @@ export async function orchestrate(input: OrchestrateInput): Promise<RunResult> {
     const problems = parsed.error.issues.map((i) => `- ${i.path.join('.') || '(input)'}: ${i.message}`).join('\n');
     throw ApplicationFailure.nonRetryable(`invalid workflow input:\n${problems}`, 'InvalidInput');
   }
-  const options = { ...DEFAULT_OPTIONS, ...parsed.data.options };
+  const given = parsed.data.options ?? {};
   const { workflowId } = workflowInfo();
   const startedAt = Date.now();
   let phase: RunPhase = 'Planning';
@@ -52,10 +53,16 @@ export async function orchestrate(input: OrchestrateInput): Promise<RunResult> {
   if (parsed.data.plan !== undefined) {
     plan = mustBeValid(parsed.data.plan, 'the plan given');
   } else {
-    const planned = await decompose(parsed.data.goal!, options.model, options.maxTasks);
+    const planOptions = { ...DEFAULT_OPTIONS, ...given };
+    const planned = await decompose({ goal: parsed.data.goal!, model: given.model, maxTasks: planOptions.maxTasks, allowShell: planOptions.allowShell, allowWrites: planOptions.allowWrites });
     usage = addUsage(usage, planned.usage);
     plan = mustBeValid({ ...planned.plan, goal: planned.plan.goal ?? parsed.data.goal }, 'the planner');
+    // The planner was held to this already; a plan from elsewhere in history is checked again.
+    const unsafe = unsafeTaskProblems(plan, planOptions);
+    if (unsafe.length > 0) throw ApplicationFailure.nonRetryable(`the planner's plan is not allowed:\n${formatProblems(unsafe)}`, 'UnsafePlan');
   }
+  // Precedence: the run's options, then the plan's own settings, then defaults.
+  const options = { ...DEFAULT_OPTIONS, ...definedOnly({ maxParallel: plan.maxParallel, failFast: plan.failFast }), ...given };
   goal = plan.goal ?? goal;
   table = new TaskTable(plan);
 
@@ -65,7 +72,10 @@ export async function orchestrate(input: OrchestrateInput): Promise<RunResult> {
   phase = 'Aggregating';
   const records = table.list();
   const stats = computeRunStats(records);
-  const aggregated = await aggregate({ goal, model: options.model, tasks: records.map(withoutOutput), stats });
+  const aggregated: AggregateOutcome =
+    options.aggregate === 'none'
+      ? { report: '', usage: NO_USAGE }
+      : await aggregate({ goal, model: options.model, tasks: records.map(withoutOutput), stats }, options.aggregate === 'llm');
   usage = records.reduce((sum, r) => addUsage(sum, r.usage), addUsage(usage, aggregated.usage));
 
   phase = stats.completed === stats.totalTasks ? 'Completed' : 'Failed';
@@ -82,9 +92,9 @@ export async function orchestrate(input: OrchestrateInput): Promise<RunResult> {
   };
 }
 
-async function decompose(goal: string, model: string | undefined, maxTasks: number) {
+export async function decompose(input: DecomposeInput) {
   try {
-    return await planning.decompose({ goal, model, maxTasks });
+    return await planning.decompose(input);
   } catch (err) {
     if (isCancellation(err)) throw err;
     const cause = err instanceof ActivityFailure && err.cause ? err.cause : err;
@@ -95,7 +105,7 @@ async function decompose(goal: string, model: string | undefined, maxTasks: numb
 }
 
 /** The LLM report first; if it cannot be had, a report written without the LLM, so the run still ends with one. */
-async function aggregate(input: Omit<Parameters<Activities['aggregate']>[0], 'useLlm'>): Promise<AggregateOutcome> {
+async function aggregate(input: Omit<Parameters<Activities['aggregate']>[0], 'useLlm'>, useLlm: boolean): Promise<AggregateOutcome> {
   const activities = proxyActivities<Activities>({
     activityId: 'aggregate',
     summary: 'aggregate · merge the results',
@@ -104,7 +114,7 @@ async function aggregate(input: Omit<Parameters<Activities['aggregate']>[0], 'us
     retry: { maximumAttempts: 3, initialInterval: '2s', backoffCoefficient: 2, maximumInterval: '2m' },
   });
   try {
-    return await activities.aggregate({ ...input, useLlm: true });
+    return await activities.aggregate({ ...input, useLlm });
   } catch (err) {
     if (isCancellation(err)) throw err;
     const cause = err instanceof ActivityFailure && err.cause ? err.cause : err;
@@ -117,6 +127,10 @@ function mustBeValid(plan: unknown, source: string): Plan {
   const result = validatePlan(plan);
   if (!result.ok) throw ApplicationFailure.nonRetryable(`invalid plan from ${source}:\n${formatProblems(result.problems)}`, 'InvalidPlan');
   return result.plan;
+}
+
+function definedOnly<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
 function withoutOutput(record: TaskRecord): TaskRecord {

@@ -1,0 +1,32 @@
+// The one interface every backend implements: run one task's prompt (or command) and return
+// its output. A backend heartbeats while it works and stops when the signal aborts.
+import type { Context } from '@temporalio/activity';
+import type { LlmSettings } from '../llm/settings';
+import type { Task } from '../plan/schema';
+import type { Usage } from '../run/types';
+
+export interface BackendRequest {
+  task: Task;
+  /** The full prompt: goal, task, upstream outputs, output instructions. */
+  prompt: string;
+  systemPrompt?: string;
+  /** The model to use; undefined leaves the choice to the backend's own default. */
+  model?: string;
+  /** Absolute working directory, checked to exist. */
+  cwd?: string;
+  ctx: Context;
+  llm: LlmSettings;
+}
+
+export interface BackendResult {
+  output: string;
+  exitCode?: number;
+  usage?: Usage;
+  costUsd?: number;
+  /** The output was cut: by the model's token limit or by the capture cap. */
+  truncated?: boolean;
+}
+
+export interface Backend {
+  run(request: BackendRequest): Promise<BackendResult>;
+}

@@ -1,0 +1,55 @@
+// Builds the orchestrate input from a goal or a plan file, the config file and the CLI flags,
+// with one precedence everywhere: CLI flag > plan file > config file > built-in default.
+import { readPlanFile } from '../plan/readPlanFile';
+import type { OrchestrateInput, Plan, RunOptions } from '../plan/schema';
+import type { DagentConfig } from './config';
+
+export interface RunInputFlags {
+  file?: string;
+  maxParallel?: number;
+  failFast?: boolean;
+  model?: string;
+  allowShell?: boolean;
+  allowWrites?: boolean;
+  aggregate?: boolean;
+}
+
+export async function buildRunInput(goal: string | undefined, flags: RunInputFlags, config: DagentConfig, env: NodeJS.ProcessEnv = process.env): Promise<OrchestrateInput> {
+  const model = flags.model ?? (env.DAGENT_MODEL || undefined);
+  const common: RunOptions = definedOnly({
+    allowShell: flags.allowShell,
+    allowWrites: flags.allowWrites,
+    aggregate: flags.aggregate === false ? ('none' as const) : undefined,
+  });
+
+  if (flags.file === undefined) {
+    const options = definedOnly({ ...common, maxParallel: flags.maxParallel ?? config.maxParallel, failFast: flags.failFast ?? config.failFast, model: model ?? config.model });
+    return { goal, options };
+  }
+
+  // Task defaults: config below the plan's own defaults, a --model flag above them.
+  const plan: Plan = await readPlanFile(flags.file, (data) => {
+    if (typeof data !== 'object' || data === null || Array.isArray(data)) return data;
+    const own = data as Record<string, unknown>;
+    const ownDefaults = typeof own.defaults === 'object' && own.defaults !== null ? (own.defaults as Record<string, unknown>) : {};
+    const defaults = { ...(config.model ? { model: config.model } : {}), ...config.defaults, ...ownDefaults, ...(model ? { model } : {}) };
+    return Object.keys(defaults).length > 0 ? { ...own, defaults } : own;
+  });
+  const options = definedOnly({
+    ...common,
+    maxParallel: flags.maxParallel ?? plan.maxParallel ?? config.maxParallel,
+    failFast: flags.failFast ?? plan.failFast ?? config.failFast,
+    model,
+  });
+  return { plan: goal ? { ...plan, goal } : plan, options };
+}
+
+/** Whether the run calls the Anthropic API (planning or an anthropic task) and so needs a key. */
+export function needsAnthropicKey(input: OrchestrateInput): boolean {
+  if (input.goal !== undefined && input.plan === undefined) return true;
+  return ((input.plan as Plan | undefined)?.tasks ?? []).some((t) => (t.backend ?? 'anthropic') === 'anthropic');
+}
+
+function definedOnly<T extends object>(value: T): T {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
+}

@@ -1,0 +1,44 @@
+// What `dagent run` prints at the end: the results table in task order, the summary line, and
+// the report (or where the report was written).
+import { writeFile } from 'node:fs/promises';
+import { formatDuration } from '../report/statusTable';
+import type { RunResult, RunStats } from '../run/types';
+import { logLine } from './shared';
+
+export interface PrintFlags {
+  json?: boolean;
+  quiet?: boolean;
+  report?: string;
+}
+
+export async function printResult(result: RunResult, flags: PrintFlags, out: NodeJS.WritableStream = process.stdout): Promise<void> {
+  if (flags.json) {
+    out.write(`${JSON.stringify(result, null, 2)}\n`);
+    return;
+  }
+  if (flags.quiet) {
+    out.write(`${summaryLine(result.stats)}\n`);
+    return;
+  }
+  out.write(`${resultsTable(result).join('\n')}\n\n${summaryLine(result.stats)}\n`);
+  if (flags.report) {
+    await writeFile(flags.report, result.report);
+    logLine(`dagent: report written to ${flags.report}`);
+  } else if (result.report) {
+    out.write(`\n${result.report}`);
+  }
+}
+
+export function summaryLine(stats: RunStats): string {
+  return (
+    `Total: ${stats.totalTasks} tasks, ${stats.completed} completed, ${stats.failed} failed, ${stats.skipped + stats.cancelled} skipped ` +
+    `(${(stats.makespanMs / 1000).toFixed(1)}s, speedup ${stats.speedup.toFixed(1)}x)`
+  );
+}
+
+export function resultsTable(result: RunResult): string[] {
+  const rows = result.tasks.map((t) => [t.id, t.backend, t.status, String(t.attempts), formatDuration(t.durationMs), t.title]);
+  const table = [['ID', 'BACKEND', 'STATUS', 'ATTEMPTS', 'DURATION', 'TITLE'], ...rows];
+  const widths = table[0]!.map((_, i) => Math.max(...table.map((r) => r[i]!.length)));
+  return table.map((r) => r.map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i]!))).join('  '));
+}

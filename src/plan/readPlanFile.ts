@@ -1,0 +1,62 @@
+// Reads a plan file (JSON or YAML, or `-` for stdin) into a canonical, validated Plan, or a
+// PlanFileError that lists every problem with the file, task and field.
+import { readFile, stat } from 'node:fs/promises';
+import { parse as parseYaml } from 'yaml';
+import type { Plan } from './schema';
+import { validatePlan, type PlanProblem } from './validatePlan';
+
+export const MAX_PLAN_FILE_BYTES = 10 * 1024 * 1024;
+
+export class PlanFileError extends Error {
+  constructor(readonly file: string, readonly problems: PlanProblem[]) {
+    super(`${file}: invalid plan\n${problems.map((p) => `  ${file}: ${p.path}${p.taskId ? ` (task ${p.taskId})` : ''}: ${p.message}`).join('\n')}`);
+    this.name = 'PlanFileError';
+  }
+}
+
+/** The file's data, parsed but not yet validated. */
+export async function readPlanData(file: string, stdin: NodeJS.ReadableStream = process.stdin): Promise<unknown> {
+  const fail = (message: string) => new PlanFileError(file, [{ path: '(file)', message }]);
+  let bytes: Buffer;
+  if (file === '-') {
+    bytes = await readLimited(stdin, MAX_PLAN_FILE_BYTES, () => fail(`standard input is over ${MAX_PLAN_FILE_BYTES} bytes`));
+  } else {
+    const info = await stat(file).catch((err: NodeJS.ErrnoException) => {
+      throw fail(err.code === 'ENOENT' ? 'no such file' : err.message);
+    });
+    if (!info.isFile()) throw fail('not a file');
+    if (info.size > MAX_PLAN_FILE_BYTES) throw fail(`file is ${info.size} bytes; the limit is ${MAX_PLAN_FILE_BYTES}`);
+    bytes = await readFile(file);
+  }
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    throw fail('not valid UTF-8 text');
+  }
+  try {
+    if (file.endsWith('.json')) return JSON.parse(text);
+    // YAML also reads JSON; aliases are capped so an alias bomb cannot expand.
+    return parseYaml(text, { maxAliasCount: 100, uniqueKeys: true, prettyErrors: true });
+  } catch (err) {
+    throw fail(`cannot parse: ${(err as Error).message.split('\n')[0]}`);
+  }
+}
+
+export async function readPlanFile(file: string, transform: (data: unknown) => unknown = (d) => d): Promise<Plan> {
+  const result = validatePlan(transform(await readPlanData(file)));
+  if (!result.ok) throw new PlanFileError(file, result.problems);
+  return result.plan;
+}
+
+async function readLimited(stream: NodeJS.ReadableStream, limit: number, tooBig: () => Error): Promise<Buffer> {
+  const parts: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of stream) {
+    const buffer = typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer);
+    size += buffer.length;
+    if (size > limit) throw tooBig();
+    parts.push(buffer);
+  }
+  return Buffer.concat(parts);
+}

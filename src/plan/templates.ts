@@ -1,0 +1,43 @@
+// Prompt templates: `{{tasks.T-01.output}}` and `{{previous}}` (the one dependency's output).
+// Checked before a run starts; filled in by the activity from the result store. Pure.
+
+const TEMPLATE = /\{\{\s*([^{}]*?)\s*\}\}/g;
+const TASK_OUTPUT = /^tasks\.([A-Za-z0-9][A-Za-z0-9_.-]*)\.output$/;
+
+export type TemplateRef = { kind: 'previous' } | { kind: 'task'; id: string } | { kind: 'unknown'; text: string };
+
+export function templateRefs(prompt: string): TemplateRef[] {
+  return [...prompt.matchAll(TEMPLATE)].map(([, inner]) => {
+    if (inner === 'previous') return { kind: 'previous' };
+    const match = TASK_OUTPUT.exec(inner!);
+    return match ? { kind: 'task', id: match[1]! } : { kind: 'unknown', text: inner! };
+  });
+}
+
+export function hasTemplates(prompt: string): boolean {
+  return templateRefs(prompt).length > 0;
+}
+
+/** Problems with a task's templates, given its own dependencies and all known ids. */
+export function templateProblems(prompt: string, dependsOn: string[], knownIds: Set<string>): string[] {
+  const problems: string[] = [];
+  for (const ref of templateRefs(prompt)) {
+    if (ref.kind === 'unknown') problems.push(`unknown template {{${ref.text}}}; use {{previous}} or {{tasks.<id>.output}}`);
+    else if (ref.kind === 'previous' && dependsOn.length !== 1) {
+      problems.push(`{{previous}} needs exactly one dependency; this task has ${dependsOn.length}`);
+    } else if (ref.kind === 'task' && !knownIds.has(ref.id)) problems.push(`{{tasks.${ref.id}.output}} names an unknown task "${ref.id}"`);
+    else if (ref.kind === 'task' && !dependsOn.includes(ref.id)) {
+      problems.push(`{{tasks.${ref.id}.output}} names "${ref.id}", which is not a dependency; add it to dependsOn`);
+    }
+  }
+  return problems;
+}
+
+/** Fills the templates in; outputs are keyed by task id. */
+export function renderTemplates(prompt: string, dependsOn: string[], outputs: Map<string, string>): string {
+  return prompt.replace(TEMPLATE, (whole, inner: string) => {
+    if (inner === 'previous') return outputs.get(dependsOn[0]!) ?? whole;
+    const match = TASK_OUTPUT.exec(inner);
+    return match ? (outputs.get(match[1]!) ?? whole) : whole;
+  });
+}
