@@ -1,9 +1,20 @@
-// The Plan's JSON Schema, generated from the zod schema: the decompose tool's input schema and
-// the file editors use (schema/plan.schema.json).
+// JSON Schemas generated from the zod schemas: the canonical Plan (the decompose tool's input
+// schema) and the plan file format published at schema/plan.schema.json for editors.
 import { z } from 'zod';
-import { PlanSchema } from './schema';
+import { PlanFileSchema, PlanSchema } from './schema';
 
 export function planJsonSchema(): Record<string, unknown> {
   const { $schema: _drop, ...schema } = z.toJSONSchema(PlanSchema, { io: 'input' }) as Record<string, unknown>;
   return schema;
+}
+
+export function planFileJsonSchema(): Record<string, unknown> {
+  return {
+    ...(z.toJSONSchema(PlanFileSchema, { io: 'input' }) as Record<string, unknown>),
+    title: 'dagent plan file',
+  };
+}
+
+export function planFileJsonSchemaText(): string {
+  return `${JSON.stringify(planFileJsonSchema(), null, 2)}\n`;
 }

@@ -32,7 +32,7 @@ export type BackendName = z.infer<typeof BackendSchema>;
 export const ApprovalModeSchema = z.enum(['default', 'auto', 'none', 'always']);
 export const SandboxModeSchema = z.enum(['default', 'read-only', 'workspace', 'full']);
 
-export const TaskSchema = z
+const TaskFields = z
   .object({
     id: TaskId,
     title: z.string().trim().min(1).max(PLAN_LIMITS.maxTitleChars),
@@ -63,13 +63,14 @@ export const TaskSchema = z
     timeout: DurationSchema.optional(),
     estimatedMinutes: z.number().positive().max(10_000).optional(),
   })
-  .strict()
-  .superRefine((task, ctx) => {
+  .strict();
+
+export const TaskSchema = TaskFields.superRefine((task, ctx) => {
     const backend = task.backend ?? 'anthropic';
     if (backend === 'shell' && task.command === undefined) ctx.addIssue({ code: 'custom', path: ['command'], message: 'a shell task needs a command' });
     if (backend !== 'shell' && task.command !== undefined) ctx.addIssue({ code: 'custom', path: ['command'], message: `only shell tasks take a command (backend is ${backend})` });
     if (backend !== 'shell' && task.prompt === undefined) ctx.addIssue({ code: 'custom', path: ['prompt'], message: 'is required' });
-  });
+});
 export type Task = z.infer<typeof TaskSchema>;
 
 /** Fields of a task that `defaults` may set for every task. */
@@ -86,6 +87,21 @@ export const TaskDefaultsSchema = z
     retries: z.number().int().min(0).max(20).optional(),
     timeout: DurationSchema.optional(),
     tags: z.array(z.string().max(100)).max(50).optional(),
+  })
+  .strict();
+
+/**
+ * The plan file as people write it, for editors: ids and titles may be left out, `defaults`
+ * apply to every task, and `steps` is a chain. (clinvk's snake_case aliases are accepted too.)
+ */
+export const PlanFileSchema = z
+  .object({
+    goal: z.string().max(PLAN_LIMITS.maxGoalChars).optional(),
+    maxParallel: z.number().int().min(1).max(500).optional(),
+    failFast: z.boolean().optional(),
+    defaults: TaskDefaultsSchema.optional(),
+    tasks: z.array(TaskFields.partial({ id: true, title: true })).min(1).max(PLAN_LIMITS.maxTasks).optional(),
+    steps: z.array(TaskFields.partial({ id: true, title: true }).extend({ name: z.string().optional() })).min(1).max(PLAN_LIMITS.maxTasks).optional(),
   })
   .strict();
 
