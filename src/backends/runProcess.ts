@@ -2,6 +2,7 @@
 // captures, and on cancellation or timeout kills the whole group, so nothing is left behind.
 import { ApplicationFailure, type Context } from '@temporalio/activity';
 import { spawn } from 'node:child_process';
+import { heartbeatEveryMs } from '../activities/heartbeatInterval';
 
 export const MAX_CAPTURED_BYTES = 10 * 1024 * 1024;
 const STDERR_TAIL_BYTES = 4096;
@@ -92,9 +93,4 @@ export function processFailure(label: string, result: ProcessResult, nonRetryabl
     nonRetryable,
     details: [{ attempt, exitCode: result.exitCode }],
   });
-}
-
-function heartbeatEveryMs(ctx: Context): number {
-  const timeout = ctx.info.heartbeatTimeoutMs;
-  return timeout ? Math.max(100, Math.floor(timeout / 3)) : 10_000;
 }

@@ -5,6 +5,7 @@ import { ApplicationFailure, type Context } from '@temporalio/activity';
 import type { Usage } from '../run/types';
 import { LLM_FAILURE_TYPES, classifyLlmError } from './classifyLlmError';
 import type { LlmSettings } from './settings';
+import { heartbeatEveryMs } from '../activities/heartbeatInterval';
 
 export type MessageParams = Anthropic.MessageCreateParamsNonStreaming;
 
@@ -50,9 +51,4 @@ export async function callModel(ctx: Context, client: Anthropic, params: Message
   } finally {
     clearInterval(interval);
   }
-}
-
-function heartbeatEveryMs(ctx: Context): number {
-  const timeout = ctx.info.heartbeatTimeoutMs;
-  return timeout ? Math.max(100, Math.floor(timeout / 3)) : 10_000;
 }

@@ -43,6 +43,10 @@ export async function createWorker(options: DagentWorkerOptions): Promise<Dagent
     activities,
     ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
     maxConcurrentActivityTaskExecutions: options.maxConcurrentActivities ?? 16,
+    // Cancellation (failFast, a cancelled run) reaches a task through its heartbeats: send them
+    // often enough that a cancelled task's processes stop within seconds.
+    maxHeartbeatThrottleInterval: '2s',
+    defaultHeartbeatThrottleInterval: '2s',
     ...(options.identity ? { identity: options.identity } : {}),
   });
   return {
