@@ -53,7 +53,7 @@ export async function resolveTemporal(options: ResolveOptions): Promise<Temporal
 }
 
 /** A client whose server answered a real call, so later errors are about the run, not the network. */
-export async function connectClient(target: TemporalTarget, timeoutMs = 15_000): Promise<Client> {
+export async function connectClient(target: TemporalTarget, timeoutMs = 5_000): Promise<Client> {
   const deadline = Date.now() + timeoutMs;
   let lastError = '';
   while (Date.now() < deadline) {

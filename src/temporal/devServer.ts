@@ -1,4 +1,5 @@
 // Starts `temporal server start-dev` and waits until its frontend answers.
+import { Connection } from '@temporalio/client';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdir, open } from 'node:fs/promises';
 import { createServer, Socket } from 'node:net';
@@ -52,7 +53,7 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     child.once('exit', (code, signal) => reject(new Error(`temporal server start-dev exited early (code ${code}, signal ${signal})${options.logFile ? `; see ${options.logFile}` : ''}`)));
     child.once('error', reject);
   });
-  await Promise.race([waitForPort(port, options.readyTimeoutMs ?? 60_000), exited]);
+  await Promise.race([waitUntilServing(port, options.namespace ?? 'default', options.readyTimeoutMs ?? 60_000), exited]);
   child.removeAllListeners('exit');
 
   return {
@@ -75,13 +76,27 @@ export function isPortOpen(port: number, host = '127.0.0.1'): Promise<boolean> {
   });
 }
 
-async function waitForPort(port: number, timeoutMs: number): Promise<void> {
+/** Listening is not enough: the namespace must answer a real call. */
+async function waitUntilServing(port: number, namespace: string, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
+  let lastError = 'not listening';
   while (Date.now() < deadline) {
-    if (await isPortOpen(port)) return;
+    if (await isPortOpen(port)) {
+      try {
+        const connection = await Connection.connect({ address: `127.0.0.1:${port}`, connectTimeout: '2s' });
+        try {
+          await connection.workflowService.describeNamespace({ namespace });
+          return;
+        } finally {
+          await connection.close();
+        }
+      } catch (err) {
+        lastError = (err as Error).message;
+      }
+    }
     await new Promise((r) => setTimeout(r, 200));
   }
-  throw new Error(`Temporal dev server did not listen on port ${port} within ${timeoutMs} ms`);
+  throw new Error(`Temporal dev server on port ${port} did not answer within ${timeoutMs} ms: ${lastError}`);
 }
 
 export function freePort(): Promise<number> {

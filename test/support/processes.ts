@@ -11,8 +11,9 @@ export interface Spawned {
   exited: Promise<number | null>;
 }
 
-export function spawnDagent(args: string[], env: NodeJS.ProcessEnv, cwd?: string): Spawned {
-  const child = spawn(process.execPath, [DAGENT_BIN, ...args], { env: { ...process.env, ...env }, cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+export function spawnDagent(args: string[], env: NodeJS.ProcessEnv, cwd?: string, stdin?: string): Spawned {
+  const child = spawn(process.execPath, [DAGENT_BIN, ...args], { env: { ...process.env, ...env }, cwd, stdio: [stdin === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
+  if (stdin !== undefined) child.stdin!.end(stdin);
   let out = '';
   let err = '';
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
