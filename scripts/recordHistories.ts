@@ -18,8 +18,9 @@ const t = (id: string, dependsOn: string[] = []) => ({ id, title: `Task ${id}`, 
 
 interface Scenario {
   name: string;
-  input: OrchestrateInput;
+  input: OrchestrateInput | { goal: string };
   handler: Handler;
+  workflowType?: 'orchestrate' | 'planGoal';
 }
 
 function scenarios(): Scenario[] {
@@ -50,6 +51,27 @@ function scenarios(): Scenario[] {
       },
     },
     {
+      name: 'critical-task-and-plan-options',
+      input: {
+        plan: {
+          maxParallel: 2,
+          tasks: [
+            { id: 'CRIT', title: 'Critical', backend: 'shell', command: 'sleep 0.5; exit 3', critical: true },
+            { id: 'SLOW', title: 'Slow', backend: 'shell', command: 'sleep 5' },
+            { id: 'AFTER', title: 'After', backend: 'shell', command: 'true', dependsOn: ['SLOW'] },
+          ],
+        },
+        options: { aggregate: 'plain' },
+      },
+      handler: defaultHandler,
+    },
+    {
+      name: 'plan-goal',
+      workflowType: 'planGoal',
+      input: { goal: 'Plan only' },
+      handler: (req) => (req.kind === 'decompose' ? { tool: { name: 'submit_plan', input: { tasks: [t('A'), t('B', ['A'])] } } } : defaultHandler(req)),
+    },
+    {
       name: 'retry-then-success',
       input: { plan: { tasks: [t('R')] }, options: { retryInitialInterval: '200ms' } },
       handler: (req) => (req.kind === 'task' && ++overloaded === 1 ? { status: 529, errorType: 'overloaded_error', message: 'Overloaded' } : defaultHandler(req)),
@@ -73,7 +95,7 @@ async function main(): Promise<void> {
         llm: { apiKey: 'record-key', baseURL: llm.url, defaultModel: 'claude-test', requestTimeoutMs: 30_000 },
         store: new LocalResultStore(join(dir, 'results')),
       });
-      const handle = await client.workflow.start('orchestrate', { taskQueue, workflowId: `history-${scenario.name}`, args: [scenario.input] });
+      const handle = await client.workflow.start(scenario.workflowType ?? 'orchestrate', { taskQueue, workflowId: `history-${scenario.name}`, args: [scenario.input as OrchestrateInput] });
       await w.worker.runUntil(handle.result());
       await w.close();
       await llm.close();

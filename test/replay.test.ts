@@ -12,7 +12,15 @@ const load = async (file: string) => historyFromJSON(JSON.parse(await readFile(n
 
 describe('replay of recorded histories', () => {
   it('has a history for each recorded feature', () => {
-    expect(files).toEqual(['fail-fast.json', 'failure-isolation.json', 'goal-with-plan-repair.json', 'plain-diamond.json', 'retry-then-success.json']);
+    expect(files).toEqual([
+      'critical-task-and-plan-options.json',
+      'fail-fast.json',
+      'failure-isolation.json',
+      'goal-with-plan-repair.json',
+      'plain-diamond.json',
+      'plan-goal.json',
+      'retry-then-success.json',
+    ]);
   });
 
   it.each(files)('replays %s with the current workflow code', async (file) => {
