@@ -56,7 +56,7 @@ describe('validatePlan', () => {
         { id: '../etc', title: 'ok', prompt: 'p' },
         { id: 'T-03', title: 42, prompt: 'p' },
         { id: 'T-04', title: 'ok', prompt: 'p', maxTokens: 'many' },
-        { id: 'T-05', title: 'ok', prompt: 'p', depends_on: ['T-01'] },
+        { id: 'T-05', title: 'ok', prompt: 'p', dependson: ['T-01'] },
       ],
     });
     const text = formatProblems(problems);
@@ -64,7 +64,7 @@ describe('validatePlan', () => {
     expect(text).toContain('- tasks[1].id (../etc): must be 1-64 letters');
     expect(text).toContain('- tasks[2].title (T-03): Invalid input: expected string, received number');
     expect(text).toContain('- tasks[3].maxTokens (T-04): Invalid input: expected number, received string');
-    expect(text).toContain('- tasks[4] (T-05): Unrecognized key: "depends_on"');
+    expect(text).toContain('- tasks[4] (T-05): Unrecognized key: "dependson"');
   });
 
   it('reports shape and graph problems together, not just the first', () => {
