@@ -118,7 +118,9 @@ describe('exit codes', () => {
     await client.workflow.getHandle(workflowId).cancel();
     await client.connection.close();
     expect(await slow.exited).toBe(3);
-    expect(slow.stderr()).toContain(`run ${workflowId} failed`);
+    // The cancelled run still ends with its results and a report.
+    expect(slow.stdout()).toMatch(/^S +shell +Cancelled +1 +\S+ +sleep 30$/m);
+    expect(slow.stdout()).toContain('**S · sleep 30** cancelled: run cancelled');
   });
 });
 

@@ -52,7 +52,7 @@ export async function runCommand(goal: string | undefined, flags: RunFlags): Pro
     if (!flags.json && !flags.quiet) logLine(`dagent: started workflow ${workflowId} on task queue ${taskQueue}`);
     const result = await awaitWithProgress(handle, !flags.json && !flags.quiet);
     await printResult(result, flags);
-    return result.status === 'Completed' ? EXIT.ok : EXIT.runFailed;
+    return exitCodeOf(result);
   } catch (err) {
     if (err instanceof WorkflowFailedError) {
       const cause = err.cause?.message ?? err.message;
@@ -87,7 +87,9 @@ async function awaitWithProgress(handle: WorkflowHandle, showProgress: boolean):
     polling = false;
     await poller;
     // A last frame from the result itself, so a run faster than one poll still shows its table.
-    if (showProgress) view.update({ workflowId: result.workflowId, phase: result.status, goal: result.goal, startedAt, counts: countStatuses(result.tasks), tasks: result.tasks });
+    if (showProgress) {
+      view.update({ workflowId: result.workflowId, phase: result.status, goal: result.goal, startedAt, counts: countStatuses(result.tasks), tasks: result.tasks, usage: result.usage, audit: result.audit });
+    }
     return result;
   } finally {
     polling = false;
@@ -104,6 +106,10 @@ export function detachMessage(workflowId: string, namespace: string, taskQueue: 
     `  its result:   temporal workflow result --namespace ${namespace} --workflow-id ${workflowId}`,
     `  keep it running: a worker must serve task queue ${taskQueue}: npx dagent worker --task-queue ${taskQueue}`,
   ].join('\n');
+}
+
+export function exitCodeOf(result: RunResult): number {
+  return result.status === 'Completed' ? EXIT.ok : result.status === 'Cancelled' ? EXIT.cancelled : EXIT.runFailed;
 }
 
 function isCancelled(err: WorkflowFailedError): boolean {

@@ -48,6 +48,8 @@ const TaskFields = z
     command: z.union([z.string().min(1), z.array(z.string()).min(1)]).optional(),
     /** Its failure fails the run at once, as failFast would. */
     critical: z.boolean().optional(),
+    /** When ready, the task waits in AwaitingApproval until a person approves or rejects it. */
+    requiresApproval: z.boolean().optional(),
     /** Prose told to the agent about the output it must give. */
     expectedOutput: z.string().max(PLAN_LIMITS.maxPromptChars).optional(),
     /** JSON Schema the output must parse and validate against. */
@@ -134,6 +136,12 @@ export const RunOptionsSchema = z
     allowWrites: z.boolean().optional(),
     /** "llm" (default), "plain" (status table and outputs, no LLM) or "none". */
     aggregate: z.enum(['llm', 'plain', 'none']).optional(),
+    /** "plan": after planning, wait for a person to approve, reject or edit the plan. */
+    approval: z.enum(['none', 'plan']).optional(),
+    /** How long a plan or task approval may wait. */
+    approvalTimeout: DurationSchema.optional(),
+    /** What happens when an approval times out. */
+    approvalTimeoutAction: z.enum(['reject', 'approve']).optional(),
   })
   .strict();
 export type RunOptions = z.infer<typeof RunOptionsSchema>;
@@ -163,8 +171,18 @@ export const DEFAULT_OPTIONS = {
   allowShell: false,
   allowWrites: false,
   aggregate: 'llm',
+  approval: 'none',
+  approvalTimeout: '24h',
+  approvalTimeoutAction: 'reject',
 } as const;
 
 export function toTemporalDuration(d: Duration): string {
   return typeof d === 'number' ? `${d}s` : d;
+}
+
+/** A duration in milliseconds: numbers are seconds, strings carry their unit. */
+export function durationToMs(d: Duration): number {
+  if (typeof d === 'number') return d * 1000;
+  const [, value, unit] = /^(\d+(?:\.\d+)?)(ms|s|m|h)$/.exec(d)!;
+  return Number(value) * { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[unit as 'ms' | 's' | 'm' | 'h'];
 }

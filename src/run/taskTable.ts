@@ -1,30 +1,43 @@
-// The live task table of one run and its legal moves: readiness, start, finish, failure isolation.
-// Pure and deterministic: the workflow owns one, the status query reads it.
-import type { Plan } from '../plan/schema';
+// The live task table of one run and its legal moves: readiness, start, finish, failure
+// isolation, and the operator's moves (approve, reject, skip, cancel, retry, patch). Each operator
+// move has a check that throws a ControlError and changes nothing, so an update validator can
+// refuse it. Pure and deterministic: the workflow owns one, the status query reads it.
+import type { Plan, Task } from '../plan/schema';
 import { countStatuses, type TaskAttemptNotice, type TaskOutcome, type TaskRecord, type TaskStatus } from './types';
 
 const ACTIVE: ReadonlySet<TaskStatus> = new Set(['Running', 'Retrying']);
-const OPEN: ReadonlySet<TaskStatus> = new Set(['Pending', 'Waiting', 'Running', 'Retrying']);
+const NOT_STARTED: ReadonlySet<TaskStatus> = new Set(['Pending', 'Waiting', 'AwaitingApproval']);
+const OPEN: ReadonlySet<TaskStatus> = new Set([...NOT_STARTED, ...ACTIVE]);
+const DEAD_END: ReadonlySet<TaskStatus> = new Set(['Failed', 'Skipped', 'Cancelled']);
+
+/** An operator move that does not fit the run's state; the run is left exactly as it was. */
+export class ControlError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ControlError';
+  }
+}
 
 export class TaskTable {
   private readonly records = new Map<string, TaskRecord>();
-  private readonly dependents = new Map<string, string[]>();
+  private tasks = new Map<string, Task>();
+  /** Attempts made by earlier runs of a task that an operator retried. */
+  private readonly earlierAttempts = new Map<string, number>();
+  /** How many times each task was started, for unique activity ids. */
+  private readonly starts = new Map<string, number>();
+  /** For a Skipped task, the failed or rejected task that caused it. */
+  private readonly skippedBecause = new Map<string, string>();
 
   constructor(plan: Plan) {
-    for (const task of plan.tasks) {
-      this.records.set(task.id, {
-        id: task.id,
-        title: task.title,
-        backend: task.backend ?? 'anthropic',
-        status: 'Pending',
-        attempts: 0,
-        dependsOn: task.dependsOn ?? [],
-        ...(task.tags ? { tags: task.tags } : {}),
-        ...(task.meta ? { meta: task.meta } : {}),
-      });
-      this.dependents.set(task.id, []);
-    }
-    for (const task of plan.tasks) for (const dep of task.dependsOn ?? []) this.dependents.get(dep)!.push(task.id);
+    for (const task of plan.tasks) this.addTask(task);
+  }
+
+  plan(base: Omit<Plan, 'tasks'> = {}): Plan {
+    return { ...base, tasks: [...this.tasks.values()] };
+  }
+
+  task(id: string): Task {
+    return this.tasks.get(id)!;
   }
 
   get(id: string): TaskRecord | undefined {
@@ -41,23 +54,40 @@ export class TaskTable {
   }
 
   activeCount(): number {
-    let n = 0;
-    for (const r of this.records.values()) if (ACTIVE.has(r.status)) n++;
-    return n;
+    return [...this.records.values()].filter((r) => ACTIVE.has(r.status)).length;
   }
 
   isFinished(): boolean {
-    for (const r of this.records.values()) if (OPEN.has(r.status)) return false;
-    return true;
+    return ![...this.records.values()].some((r) => OPEN.has(r.status));
   }
 
-  /** Pending tasks whose own dependencies all completed become Waiting, stamped with readyAt. */
+  awaitingApproval(): TaskRecord[] {
+    return [...this.records.values()].filter((r) => r.status === 'AwaitingApproval');
+  }
+
+  startNumber(id: string): number {
+    return this.starts.get(id) ?? 0;
+  }
+
+  /**
+   * Pending tasks whose dependencies all completed become Waiting (or AwaitingApproval), stamped
+   * with readyAt; Pending tasks behind a failed, skipped or cancelled dependency become Skipped.
+   */
   promoteReady(now: number): void {
-    for (const r of this.records.values()) {
-      if (r.status !== 'Pending') continue;
-      if (r.dependsOn.every((dep) => this.records.get(dep)!.status === 'Completed')) {
-        r.status = 'Waiting';
-        r.readyAt = now;
+    let changed = true;
+    while (changed) {
+      changed = false;
+      for (const r of this.records.values()) {
+        if (r.status !== 'Pending') continue;
+        const blocked = r.dependsOn.map((d) => this.records.get(d)!).find((d) => DEAD_END.has(d.status));
+        if (blocked) {
+          const root = this.skippedBecause.get(blocked.id) ?? blocked.id;
+          this.skip(r, root, `dependency ${root} ${this.records.get(root)!.status.toLowerCase()}`);
+          changed = true;
+        } else if (r.dependsOn.every((d) => this.records.get(d)!.status === 'Completed')) {
+          r.status = this.tasks.get(r.id)!.requiresApproval ? 'AwaitingApproval' : 'Waiting';
+          r.readyAt = now;
+        }
       }
     }
   }
@@ -73,45 +103,41 @@ export class TaskTable {
     const r = this.mustBe(id, ['Waiting']);
     r.status = 'Running';
     r.startedAt = now;
-    r.attempts = 1;
+    r.attempts = (this.earlierAttempts.get(id) ?? 0) + 1;
+    this.starts.set(id, this.startNumber(id) + 1);
   }
 
   /** A retry notice from the activity; stale or unknown notices are ignored, never applied. */
   noteAttempt(notice: TaskAttemptNotice): void {
-    const r = this.records.get(notice.taskId);
+    const r = this.records.get(notice?.taskId);
     if (!r || !ACTIVE.has(r.status) || !Number.isInteger(notice.attempt)) return;
-    r.attempts = Math.max(r.attempts, notice.attempt);
+    r.attempts = Math.max(r.attempts, (this.earlierAttempts.get(r.id) ?? 0) + notice.attempt);
     if (notice.error) r.error = String(notice.error).slice(0, 2000);
-    if (r.attempts > 1 || notice.error) r.status = 'Retrying';
+    if (notice.attempt > 1 || notice.error) r.status = 'Retrying';
   }
 
   markCompleted(id: string, outcome: TaskOutcome, now: number): void {
     const r = this.mustBe(id, [...ACTIVE]);
     r.status = 'Completed';
-    r.attempts = Math.max(r.attempts, outcome.attempt);
+    r.attempts = Math.max(r.attempts, (this.earlierAttempts.get(id) ?? 0) + outcome.attempt);
     r.error = undefined;
     this.finish(r, now);
-    r.outputRef = outcome.outputRef;
-    r.output = outcome.output;
-    r.preview = outcome.preview;
-    r.outputBytes = outcome.outputBytes;
-    r.usage = outcome.usage;
+    Object.assign(r, { outputRef: outcome.outputRef, output: outcome.output, preview: outcome.preview, outputBytes: outcome.outputBytes, usage: outcome.usage });
     if (outcome.exitCode !== undefined) r.exitCode = outcome.exitCode;
     if (outcome.costUsd !== undefined) r.costUsd = outcome.costUsd;
   }
 
-  /** Marks the task Failed and every transitive dependent Skipped, naming this task as the reason. */
-  markFailed(id: string, error: string, attempts: number, now: number, exitCode?: number): string[] {
+  /** Marks the task Failed; its dependents become Skipped at the next promoteReady. */
+  markFailed(id: string, error: string, attempts: number, now: number, exitCode?: number): void {
     const r = this.mustBe(id, [...ACTIVE]);
     r.status = 'Failed';
     r.error = error;
+    r.attempts = Math.max(r.attempts, (this.earlierAttempts.get(id) ?? 0) + attempts);
     if (exitCode !== undefined) r.exitCode = exitCode;
-    r.attempts = Math.max(r.attempts, attempts);
     this.finish(r, now);
-    return this.skipDependents(id, `dependency ${id} failed`);
   }
 
-  /** failFast: running tasks become Cancelled and everything not yet started Skipped. */
+  /** failFast, a critical failure or a cancelled run: running tasks Cancelled, the rest Skipped. */
   stopAll(reason: string, now: number): string[] {
     const cancelled: string[] = [];
     for (const r of this.records.values()) {
@@ -120,7 +146,7 @@ export class TaskTable {
         r.reason = reason;
         this.finish(r, now);
         cancelled.push(r.id);
-      } else if (r.status === 'Pending' || r.status === 'Waiting') {
+      } else if (NOT_STARTED.has(r.status)) {
         r.status = 'Skipped';
         r.reason = reason;
       }
@@ -128,23 +154,127 @@ export class TaskTable {
     return cancelled;
   }
 
-  private skipDependents(id: string, reason: string): string[] {
-    const skipped: string[] = [];
-    const queue = [...this.dependents.get(id)!];
-    while (queue.length > 0) {
-      const next = this.records.get(queue.shift()!)!;
-      if (next.status !== 'Pending') continue;
-      next.status = 'Skipped';
-      next.reason = reason;
-      skipped.push(next.id);
-      queue.push(...this.dependents.get(next.id)!);
+  // Operator moves: check first (throws, changes nothing), then apply.
+
+  checkApprove(id: string): void {
+    this.mustBeFor('approve', id, ['AwaitingApproval']);
+  }
+
+  approve(id: string): void {
+    this.checkApprove(id);
+    this.records.get(id)!.status = 'Waiting';
+  }
+
+  /** Rejecting or skipping a task that has not started: it and its dependents are Skipped. */
+  checkSkip(id: string, action = 'skip'): void {
+    this.mustBeFor(action, id, [...NOT_STARTED]);
+  }
+
+  skipByOperator(id: string, reason: string): void {
+    this.checkSkip(id);
+    this.skip(this.records.get(id)!, id, reason);
+  }
+
+  checkCancel(id: string): void {
+    this.mustBeFor('cancel', id, [...OPEN]);
+  }
+
+  /** Returns whether the task was running (its activity must then be cancelled). */
+  cancelByOperator(id: string, reason: string, now: number): boolean {
+    this.checkCancel(id);
+    const r = this.records.get(id)!;
+    const wasRunning = ACTIVE.has(r.status);
+    r.status = 'Cancelled';
+    r.reason = reason;
+    if (wasRunning) this.finish(r, now);
+    return wasRunning;
+  }
+
+  checkRetry(id: string): void {
+    this.mustBeFor('retry', id, ['Failed', 'Cancelled']);
+  }
+
+  /** A failed or cancelled task runs again (with a new prompt if given); what it held back returns to Pending. */
+  retry(id: string, prompt?: string): string[] {
+    this.checkRetry(id);
+    const r = this.records.get(id)!;
+    this.earlierAttempts.set(id, r.attempts);
+    if (prompt !== undefined) this.tasks.set(id, { ...this.tasks.get(id)!, prompt });
+    this.reopen(r);
+    const reopened = [id];
+    for (const [skipped, cause] of this.skippedBecause) {
+      if (cause !== id) continue;
+      this.reopen(this.records.get(skipped)!);
+      reopened.push(skipped);
     }
-    return skipped;
+    return reopened;
+  }
+
+  /** A patched plan may change only tasks that have not started, and may not drop a started one. */
+  checkPatch(next: Plan): void {
+    const nextById = new Map(next.tasks.map((t) => [t.id, t]));
+    for (const [id, task] of this.tasks) {
+      const status = this.records.get(id)!.status;
+      if (NOT_STARTED.has(status)) continue;
+      if (!nextById.has(id)) throw new ControlError(`cannot remove task ${id}: it is ${status}`);
+      if (JSON.stringify(nextById.get(id)) !== JSON.stringify(task)) throw new ControlError(`cannot change task ${id}: it is ${status}`);
+    }
+  }
+
+  applyPatch(next: Plan): void {
+    this.checkPatch(next);
+    const previous = this.records;
+    const kept = new Map([...previous].filter(([id]) => next.tasks.some((t) => t.id === id)));
+    this.records.clear();
+    this.tasks = new Map();
+    for (const task of next.tasks) {
+      const old = kept.get(task.id);
+      if (old && !NOT_STARTED.has(old.status)) {
+        this.records.set(task.id, old);
+        this.tasks.set(task.id, task);
+      } else {
+        this.addTask(task);
+        if (old?.status === 'AwaitingApproval' && !task.requiresApproval) this.records.get(task.id)!.readyAt = old.readyAt;
+      }
+    }
+  }
+
+  private addTask(task: Task): void {
+    this.tasks.set(task.id, task);
+    this.records.set(task.id, {
+      id: task.id,
+      title: task.title,
+      backend: task.backend ?? 'anthropic',
+      status: 'Pending',
+      attempts: 0,
+      dependsOn: task.dependsOn ?? [],
+      ...(task.tags ? { tags: task.tags } : {}),
+      ...(task.meta ? { meta: task.meta } : {}),
+    });
+  }
+
+  private skip(r: TaskRecord, cause: string, reason: string): void {
+    r.status = 'Skipped';
+    r.reason = reason;
+    this.skippedBecause.set(r.id, cause);
+  }
+
+  private reopen(r: TaskRecord): void {
+    r.status = 'Pending';
+    for (const key of ['error', 'reason', 'readyAt', 'startedAt', 'finishedAt', 'durationMs', 'exitCode'] as const) delete r[key];
+    this.skippedBecause.delete(r.id);
   }
 
   private finish(r: TaskRecord, now: number): void {
     r.finishedAt = now;
     r.durationMs = r.startedAt === undefined ? 0 : now - r.startedAt;
+  }
+
+  private mustBeFor(action: string, id: string, allowed: TaskStatus[]): TaskRecord {
+    const r = this.records.get(id);
+    if (!r) throw new ControlError(`cannot ${action} ${id}: no such task`);
+    if (!allowed.includes(r.status)) throw new ControlError(`cannot ${action} ${id}: it is ${r.status}`);
+    return r;
   }
 
   private mustBe(id: string, allowed: TaskStatus[]): TaskRecord {

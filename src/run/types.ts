@@ -2,10 +2,11 @@
 // Pure types, shared by the workflow, the activities and the CLI.
 import type { Plan, Task } from '../plan/schema';
 
-export const TASK_STATUSES = ['Pending', 'Waiting', 'Running', 'Retrying', 'Completed', 'Failed', 'Skipped', 'Cancelled'] as const;
+export const TASK_STATUSES = ['Pending', 'AwaitingApproval', 'Waiting', 'Running', 'Retrying', 'Completed', 'Failed', 'Skipped', 'Cancelled'] as const;
 export type TaskStatus = (typeof TASK_STATUSES)[number];
 
-export type RunPhase = 'Planning' | 'Running' | 'Aggregating' | 'Completed' | 'Failed';
+export type RunPhase = 'Planning' | 'AwaitingApproval' | 'Running' | 'Aggregating' | RunOutcome;
+export type RunOutcome = 'Completed' | 'Failed' | 'Cancelled' | 'Rejected';
 
 export interface Usage {
   inputTokens: number;
@@ -62,11 +63,24 @@ export interface RunStatusView {
   startedAt: number;
   counts: Record<TaskStatus, number>;
   tasks: TaskRecord[];
+  usage: Usage;
+  audit: AuditEntry[];
+}
+
+/** One operator action, as recorded in the run's audit list. */
+export interface AuditEntry {
+  at: number;
+  requestId: string;
+  action: 'approve' | 'reject' | 'patch' | 'retry' | 'skip' | 'cancel';
+  taskId?: string;
+  reason?: string;
+  /** What the action changed, in words. */
+  effect: string;
 }
 
 export interface RunResult {
   workflowId: string;
-  status: 'Completed' | 'Failed';
+  status: RunOutcome;
   goal?: string;
   plan: Plan;
   tasks: TaskRecord[];
@@ -74,6 +88,7 @@ export interface RunResult {
   reportRef?: string;
   stats: RunStats;
   usage: Usage;
+  audit: AuditEntry[];
 }
 
 /** An upstream output handed to a task: by reference, so activity inputs stay small. */

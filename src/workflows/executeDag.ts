@@ -1,16 +1,18 @@
 // The execute phase: start each task the moment its own dependencies are done, up to maxParallel,
-// isolate failures, and stop everything on failFast. Deterministic workflow code.
+// isolate failures, stop everything on failFast or a critical failure, and apply task approval
+// timeouts. Operators change the table through updates; this loop reacts. Deterministic.
 import {
   ActivityFailure,
   ApplicationFailure,
   CancellationScope,
   TimeoutFailure,
   condition,
+  isCancellation,
   proxyActivities,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
-import { toTemporalDuration, type Duration, type Plan, type Task } from '../plan/schema';
-import type { TaskTable } from '../run/taskTable';
+import { durationToMs, toTemporalDuration, type Duration, type Task } from '../plan/schema';
+import type { RunState } from './runState';
 
 export interface ExecuteSettings {
   goal?: string;
@@ -21,56 +23,76 @@ export interface ExecuteSettings {
   heartbeatTimeout: Duration;
   retryInitialInterval: Duration;
   retries: number;
+  approvalTimeout: Duration;
+  approvalTimeoutAction: 'reject' | 'approve';
 }
 
-export async function executeDag(plan: Plan, table: TaskTable, settings: ExecuteSettings): Promise<void> {
-  const tasks = new Map(plan.tasks.map((t) => [t.id, t]));
-  const scopes = new Map<string, CancellationScope>();
-  let changed = false;
+export async function executeDag(run: RunState, settings: ExecuteSettings): Promise<void> {
+  const table = run.table!;
 
   const start = (task: Task): void => {
     table.markRunning(task.id, Date.now());
     const scope = new CancellationScope();
-    scopes.set(task.id, scope);
+    run.scopes.set(task.id, scope);
     const upstream = (task.dependsOn ?? []).map((dep) => {
       const record = table.get(dep)!;
       return { id: dep, title: record.title, outputRef: record.outputRef! };
     });
     const maxAttempts = (task.retries ?? settings.retries) + 1;
     scope
-      .run(() => taskActivities(task, settings, maxAttempts).runTask({ goal: settings.goal, task, model: settings.model, upstream }))
+      .run(() => taskActivities(task, settings, maxAttempts, table.startNumber(task.id)).runTask({ goal: settings.goal, task, model: settings.model, upstream }))
       .then((outcome) => table.markCompleted(task.id, outcome, Date.now()))
       .catch((err: unknown) => {
-        if (table.get(task.id)!.status === 'Cancelled') return; // we cancelled it ourselves
+        const status = table.get(task.id)!.status;
+        if (status !== 'Running' && status !== 'Retrying') return; // an operator or failFast stopped it already
+        if (isCancellation(err)) {
+          table.cancelByOperator(task.id, 'run cancelled', Date.now());
+          return;
+        }
         const { message, attempts, exitCode } = describeFailure(err, maxAttempts);
         table.markFailed(task.id, message, attempts, Date.now(), exitCode);
         if (settings.failFast || task.critical) {
           const reason = task.critical ? `critical task ${task.id} failed` : `failFast: ${task.id} failed`;
-          for (const id of table.stopAll(reason, Date.now())) scopes.get(id)?.cancel();
+          for (const id of table.stopAll(reason, Date.now())) run.scopes.get(id)?.cancel();
         }
       })
       .finally(() => {
-        scopes.delete(task.id);
-        changed = true;
+        run.scopes.delete(task.id);
+        run.wake();
       });
   };
 
+  const approvalMs = durationToMs(settings.approvalTimeout);
   for (;;) {
-    table.promoteReady(Date.now());
-    for (const id of table.nextToStart(settings.maxParallel)) start(tasks.get(id)!);
+    const now = Date.now();
+    table.promoteReady(now);
+    for (const r of table.awaitingApproval()) {
+      if (now - r.readyAt! < approvalMs) continue;
+      const approve = settings.approvalTimeoutAction === 'approve';
+      if (approve) table.approve(r.id);
+      else table.skipByOperator(r.id, 'approval timed out');
+      run.record({ requestId: `timeout:${r.id}`, action: approve ? 'approve' : 'reject', taskId: r.id, reason: 'approval timed out', effect: `${r.id} ${approve ? 'approved' : 'rejected'} by default` }, now);
+    }
+    table.promoteReady(now);
+    for (const id of table.nextToStart(settings.maxParallel)) start(table.task(id));
     if (table.isFinished()) return;
-    if (table.activeCount() === 0) {
+    const awaiting = table.awaitingApproval();
+    if (table.activeCount() === 0 && awaiting.length === 0) {
       // Unreachable for a validated plan; fail loudly rather than wait forever.
       throw ApplicationFailure.nonRetryable('no task can start and none is running', 'SchedulerStuck');
     }
-    await condition(() => changed);
-    changed = false;
+    run.wake();
+    run.changed = false;
+    if (awaiting.length === 0) await condition(() => run.changed);
+    else await condition(() => run.changed, Math.max(1, Math.min(...awaiting.map((r) => r.readyAt! + approvalMs)) - now));
+    run.changed = false;
   }
 }
 
-function taskActivities(task: Task, settings: ExecuteSettings, maxAttempts: number) {
+function taskActivities(task: Task, settings: ExecuteSettings, maxAttempts: number, startNumber: number) {
   return proxyActivities<Activities>({
-    activityId: `task:${task.id}`,
+    // A task an operator retried runs as a new activity.
+    activityId: startNumber <= 1 ? `task:${task.id}` : `task:${task.id}:${startNumber}`,
     summary: `${task.id} · ${task.title}`,
     startToCloseTimeout: toTemporalDuration(task.timeout ?? settings.taskTimeout),
     heartbeatTimeout: toTemporalDuration(settings.heartbeatTimeout),

@@ -1,6 +1,19 @@
-// Queries and signals of the orchestrate workflow, named once for the workflow, activities and CLI.
-import { defineQuery, defineSignal } from '@temporalio/workflow';
-import type { RunStatusView, TaskAttemptNotice } from '../run/types';
+// Queries, signals and updates of the orchestrate workflow, named once for the workflow, the
+// activities and the CLI. Updates answer with the run's new state, or fail and change nothing.
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { Plan } from '../plan/schema';
+import type { ApproveRequest, PatchRequest, RejectRequest, RetryRequest, TaskRequest } from '../run/controlRequests';
+import type { RunStatusView, TaskAttemptNotice, Usage } from '../run/types';
 
 export const statusQuery = defineQuery<RunStatusView>('status');
+export const planQuery = defineQuery<Plan>('plan');
+export const usageQuery = defineQuery<Usage>('usage');
+
 export const taskAttemptSignal = defineSignal<[TaskAttemptNotice]>('taskAttempt');
+
+export const approveUpdate = defineUpdate<RunStatusView, [ApproveRequest]>('approve');
+export const rejectUpdate = defineUpdate<RunStatusView, [RejectRequest]>('reject');
+export const patchPlanUpdate = defineUpdate<RunStatusView, [PatchRequest]>('patchPlan');
+export const retryTaskUpdate = defineUpdate<RunStatusView, [RetryRequest]>('retryTask');
+export const skipTaskUpdate = defineUpdate<RunStatusView, [TaskRequest]>('skipTask');
+export const cancelTaskUpdate = defineUpdate<RunStatusView, [TaskRequest]>('cancelTask');

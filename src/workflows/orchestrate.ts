@@ -1,15 +1,16 @@
-// The orchestrate workflow: plan (or take a plan), run the DAG, aggregate, return a RunResult.
+// The orchestrate workflow: plan (or take a plan), optionally wait for plan approval, run the
+// DAG, aggregate, return a RunResult. A cancelled run still writes its report from what finished.
 // Deterministic: decisions only; all I/O happens in activities.
-import { ActivityFailure, ApplicationFailure, isCancellation, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, CancellationScope, condition, isCancellation, proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities';
-import { DEFAULT_OPTIONS, OrchestrateInputSchema, type OrchestrateInput, type Plan } from '../plan/schema';
 import { unsafeTaskProblems } from '../plan/planSafety';
+import { DEFAULT_OPTIONS, durationToMs, OrchestrateInputSchema, type OrchestrateInput, type Plan } from '../plan/schema';
 import { formatProblems, validatePlan } from '../plan/validatePlan';
 import { computeRunStats } from '../run/runStats';
-import { TaskTable } from '../run/taskTable';
-import { addUsage, countStatuses, NO_USAGE, type AggregateOutcome, type DecomposeInput, type RunPhase, type RunResult, type RunStatusView, type TaskRecord, type Usage } from '../run/types';
+import { addUsage, NO_USAGE, type AggregateOutcome, type DecomposeInput, type RunOutcome, type RunResult, type TaskRecord } from '../run/types';
+import { registerControls } from './controls';
 import { executeDag } from './executeDag';
-import { statusQuery, taskAttemptSignal } from './messages';
+import { RunState, withoutOutput } from './runState';
 
 /** Outputs kept inline in the RunResult, in total; the rest stay behind their outputRef. */
 const RESULT_INLINE_BUDGET = 256 * 1024;
@@ -29,25 +30,8 @@ export async function orchestrate(input: OrchestrateInput): Promise<RunResult> {
     throw ApplicationFailure.nonRetryable(`invalid workflow input:\n${problems}`, 'InvalidInput');
   }
   const given = parsed.data.options ?? {};
-  const { workflowId } = workflowInfo();
-  const startedAt = Date.now();
-  let phase: RunPhase = 'Planning';
-  let goal = parsed.data.goal;
-  let table: TaskTable | undefined;
-  let usage: Usage = NO_USAGE;
-
-  setHandler(
-    statusQuery,
-    (): RunStatusView => ({
-      workflowId,
-      phase,
-      goal,
-      startedAt,
-      counts: table?.counts() ?? countStatuses([]),
-      tasks: (table?.list() ?? []).map(withoutOutput),
-    }),
-  );
-  setHandler(taskAttemptSignal, (notice) => table?.noteAttempt(notice));
+  const run = new RunState(workflowInfo().workflowId, Date.now(), parsed.data.goal);
+  registerControls(run);
 
   let plan: Plan;
   if (parsed.data.plan !== undefined) {
@@ -55,7 +39,7 @@ export async function orchestrate(input: OrchestrateInput): Promise<RunResult> {
   } else {
     const planOptions = { ...DEFAULT_OPTIONS, ...given };
     const planned = await decompose({ goal: parsed.data.goal!, model: given.model, maxTasks: planOptions.maxTasks, allowShell: planOptions.allowShell, allowWrites: planOptions.allowWrites });
-    usage = addUsage(usage, planned.usage);
+    run.overheadUsage = addUsage(run.overheadUsage, planned.usage);
     plan = mustBeValid({ ...planned.plan, goal: planned.plan.goal ?? parsed.data.goal }, 'the planner');
     // The planner was held to this already; a plan from elsewhere in history is checked again.
     const unsafe = unsafeTaskProblems(plan, planOptions);
@@ -63,33 +47,65 @@ export async function orchestrate(input: OrchestrateInput): Promise<RunResult> {
   }
   // Precedence: the run's options, then the plan's own settings, then defaults.
   const options = { ...DEFAULT_OPTIONS, ...definedOnly({ maxParallel: plan.maxParallel, failFast: plan.failFast }), ...given };
-  goal = plan.goal ?? goal;
-  table = new TaskTable(plan);
+  const table = run.startTable(plan);
 
-  phase = 'Running';
-  await executeDag(plan, table, { ...options, goal });
+  let outcome: RunOutcome | undefined;
+  try {
+    if (options.approval === 'plan' && !(await awaitPlanApproval(run, options))) outcome = 'Rejected';
+    else {
+      run.phase = 'Running';
+      run.wake();
+      await executeDag(run, { ...options, goal: run.goal });
+    }
+  } catch (err) {
+    if (!isCancellation(err)) throw err;
+    outcome = 'Cancelled';
+    for (const id of table.stopAll('run cancelled', Date.now())) run.scopes.get(id)?.cancel();
+  }
 
-  phase = 'Aggregating';
+  run.phase = 'Aggregating';
   const records = table.list();
   const stats = computeRunStats(records);
+  outcome ??= stats.completed === stats.totalTasks ? 'Completed' : 'Failed';
   const aggregated: AggregateOutcome =
-    options.aggregate === 'none'
-      ? { report: '', usage: NO_USAGE }
-      : await aggregate({ goal, model: options.model, tasks: records.map(withoutOutput), stats }, options.aggregate === 'llm');
-  usage = records.reduce((sum, r) => addUsage(sum, r.usage), addUsage(usage, aggregated.usage));
+    options.aggregate === 'none' || outcome === 'Rejected'
+      ? { report: outcome === 'Rejected' ? rejectionReport(run) : '', usage: NO_USAGE }
+      : await CancellationScope.nonCancellable(() => aggregate({ goal: run.goal, model: options.model, tasks: records.map(withoutOutput), stats }, options.aggregate === 'llm'));
+  run.overheadUsage = addUsage(run.overheadUsage, aggregated.usage);
 
-  phase = stats.completed === stats.totalTasks ? 'Completed' : 'Failed';
+  run.phase = outcome;
+  run.wake();
   return {
-    workflowId,
-    status: phase,
-    goal,
-    plan,
+    workflowId: run.workflowId,
+    status: outcome,
+    goal: run.goal,
+    plan: run.plan()!,
     tasks: keepInlineWithin(records, RESULT_INLINE_BUDGET),
     report: aggregated.report,
     reportRef: aggregated.reportRef,
     stats,
-    usage,
+    usage: run.usage(),
+    audit: [...run.audit],
   };
+}
+
+/** Waits for approve, reject (or patches meanwhile); on timeout the declared default action applies. */
+async function awaitPlanApproval(run: RunState, options: { approvalTimeout: Plan['tasks'][number]['timeout'] & {}; approvalTimeoutAction: 'reject' | 'approve' }): Promise<boolean> {
+  run.phase = 'AwaitingApproval';
+  run.wake();
+  const decided = await condition(() => run.planDecision !== undefined, durationToMs(options.approvalTimeout));
+  if (!decided) {
+    const approved = options.approvalTimeoutAction === 'approve';
+    run.planDecision = { approved, reason: 'approval timed out' };
+    run.record({ requestId: 'timeout:plan', action: approved ? 'approve' : 'reject', reason: 'approval timed out', effect: `plan ${approved ? 'approved' : 'rejected'} by default` }, Date.now());
+  }
+  if (!run.planDecision!.approved) run.table!.stopAll(`plan rejected${run.planDecision!.reason ? `: ${run.planDecision!.reason}` : ''}`, Date.now());
+  return run.planDecision!.approved;
+}
+
+function rejectionReport(run: RunState): string {
+  const reason = run.planDecision?.reason;
+  return `# dagent report${run.goal ? `: ${run.goal.split('\n')[0]}` : ''}\n\nThe plan was rejected${reason ? ` (${reason})` : ''}; no task ran.\n`;
 }
 
 export async function decompose(input: DecomposeInput) {
@@ -116,7 +132,6 @@ async function aggregate(input: Omit<Parameters<Activities['aggregate']>[0], 'us
   try {
     return await activities.aggregate({ ...input, useLlm });
   } catch (err) {
-    if (isCancellation(err)) throw err;
     const cause = err instanceof ActivityFailure && err.cause ? err.cause : err;
     const fallback = proxyActivities<Activities>({ activityId: 'aggregate-without-llm', startToCloseTimeout: '2m' });
     return fallback.aggregate({ ...input, useLlm: false, llmError: cause instanceof Error ? cause.message : String(cause) });
@@ -131,11 +146,6 @@ function mustBeValid(plan: unknown, source: string): Plan {
 
 function definedOnly<T extends object>(value: T): Partial<T> {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
-}
-
-function withoutOutput(record: TaskRecord): TaskRecord {
-  const { output: _output, ...rest } = record;
-  return rest;
 }
 
 function keepInlineWithin(records: TaskRecord[], budget: number): TaskRecord[] {

@@ -1,0 +1,152 @@
+// The run's queries and the operator's updates. Every update has a validator that parses the
+// payload and checks the move against the run's state without changing it, so a refused update
+// leaves the run exactly as it was. Workflow code: deterministic, no I/O.
+import { setHandler } from '@temporalio/workflow';
+import type { UpdateDefinition } from '@temporalio/common';
+import type { z } from 'zod';
+import { applyPlanPatch } from '../plan/planPatch';
+import {
+  ApproveRequestSchema,
+  PatchRequestSchema,
+  RejectRequestSchema,
+  RetryRequestSchema,
+  TaskRequestSchema,
+} from '../run/controlRequests';
+import { ControlError } from '../run/taskTable';
+import type { AuditEntry, RunStatusView } from '../run/types';
+import {
+  approveUpdate,
+  cancelTaskUpdate,
+  patchPlanUpdate,
+  planQuery,
+  rejectUpdate,
+  retryTaskUpdate,
+  skipTaskUpdate,
+  statusQuery,
+  taskAttemptSignal,
+  usageQuery,
+} from './messages';
+import type { RunState } from './runState';
+
+export function registerControls(run: RunState): void {
+  setHandler(statusQuery, () => run.view());
+  setHandler(planQuery, () => run.plan() ?? { tasks: [] });
+  setHandler(usageQuery, () => run.usage());
+  setHandler(taskAttemptSignal, (notice) => {
+    run.table?.noteAttempt(notice);
+    run.wake();
+  });
+
+  control(run, approveUpdate, ApproveRequestSchema, 'approve', (req) => {
+    if (req.taskId === undefined) {
+      mustAwaitPlanApproval(run, 'approve');
+      return () => {
+        run.planDecision = { approved: true, reason: req.reason };
+        return 'plan approved';
+      };
+    }
+    const table = mustHaveTable(run);
+    table.checkApprove(req.taskId);
+    return () => (table.approve(req.taskId!), `${req.taskId} approved`);
+  });
+
+  control(run, rejectUpdate, RejectRequestSchema, 'reject', (req) => {
+    if (req.taskId === undefined) {
+      mustAwaitPlanApproval(run, 'reject');
+      return () => {
+        run.planDecision = { approved: false, reason: req.reason };
+        return 'plan rejected';
+      };
+    }
+    const table = mustHaveTable(run);
+    table.checkSkip(req.taskId, 'reject');
+    return () => (table.skipByOperator(req.taskId!, `rejected${req.reason ? `: ${req.reason}` : ''}`), `${req.taskId} rejected`);
+  });
+
+  control(run, skipTaskUpdate, TaskRequestSchema, 'skip', (req) => {
+    const table = mustHaveTable(run);
+    table.checkSkip(req.taskId);
+    return () => (table.skipByOperator(req.taskId, `skipped by operator${req.reason ? `: ${req.reason}` : ''}`), `${req.taskId} skipped`);
+  });
+
+  control(run, cancelTaskUpdate, TaskRequestSchema, 'cancel', (req) => {
+    const table = mustHaveTable(run);
+    table.checkCancel(req.taskId);
+    return (now) => {
+      const wasRunning = table.cancelByOperator(req.taskId, `cancelled by operator${req.reason ? `: ${req.reason}` : ''}`, now);
+      if (wasRunning) run.scopes.get(req.taskId)?.cancel();
+      return `${req.taskId} cancelled`;
+    };
+  });
+
+  control(run, retryTaskUpdate, RetryRequestSchema, 'retry', (req) => {
+    const table = mustHaveTable(run);
+    mustBeExecuting(run, 'retry');
+    table.checkRetry(req.taskId);
+    return () => `${table.retry(req.taskId, req.prompt).join(', ')} back to Pending`;
+  });
+
+  control(run, patchPlanUpdate, PatchRequestSchema, 'patch', (req) => {
+    const table = mustHaveTable(run);
+    if (run.phase !== 'AwaitingApproval' && run.phase !== 'Running') throw new ControlError(`cannot patch the plan while the run is ${run.phase}`);
+    const patched = applyPlanPatch(table.plan(run.planBase), req.patch);
+    if (!patched.ok) throw new ControlError(patched.message);
+    table.checkPatch(patched.plan);
+    return () => {
+      table.applyPatch(patched.plan);
+      const { add = [], update = [], remove = [] } = req.patch;
+      return `plan patched: ${add.length} added, ${update.length} updated, ${remove.length} removed`;
+    };
+  });
+}
+
+/**
+ * One update: the validator parses the payload and runs the check (which throws a ControlError
+ * to refuse); the handler applies the move the check returned, records it, and answers the state.
+ */
+function control<Req extends { requestId: string; taskId?: string; reason?: string }>(
+  run: RunState,
+  update: UpdateDefinition<RunStatusView, [Req]>,
+  schema: z.ZodType<Req>,
+  action: AuditEntry['action'],
+  check: (req: Req) => (now: number) => string,
+): void {
+  const validate = (raw: unknown): Req => {
+    const parsed = schema.safeParse(raw);
+    if (!parsed.success) throw new ControlError(`invalid ${action} request: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(request)'}: ${i.message}`).join('; ')}`);
+    return parsed.data;
+  };
+  setHandler(
+    update,
+    (raw: Req) => {
+      const req = validate(raw);
+      const earlier = run.answered.get(req.requestId);
+      if (earlier) return earlier;
+      const now = Date.now();
+      const effect = check(req)(now);
+      run.record({ requestId: req.requestId, action, effect, ...(req.taskId ? { taskId: req.taskId } : {}), ...(req.reason ? { reason: req.reason } : {}) }, now);
+      const answer = run.view();
+      run.answered.set(req.requestId, answer);
+      return answer;
+    },
+    {
+      validator: (raw: Req) => {
+        const req = validate(raw);
+        if (!run.answered.has(req.requestId)) check(req);
+      },
+    },
+  );
+}
+
+function mustHaveTable(run: RunState) {
+  if (!run.table) throw new ControlError(`the run has no plan yet (it is ${run.phase})`);
+  return run.table;
+}
+
+function mustAwaitPlanApproval(run: RunState, action: string): void {
+  if (run.phase !== 'AwaitingApproval') throw new ControlError(`cannot ${action} the plan: the run is ${run.phase}, not waiting for plan approval; name a task with taskId`);
+}
+
+function mustBeExecuting(run: RunState, action: string): void {
+  if (run.phase !== 'Running') throw new ControlError(`cannot ${action} while the run is ${run.phase}`);
+}

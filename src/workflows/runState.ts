@@ -1,0 +1,80 @@
+// The state one orchestrate run shares between its phases and its message handlers: the task
+// table, the phase, the plan decision, usage, the audit list and the running tasks' scopes.
+// Workflow code: deterministic, no I/O.
+import { setCurrentDetails, type CancellationScope } from '@temporalio/workflow';
+import type { Plan } from '../plan/schema';
+import { statusTable } from '../report/statusTable';
+import { TaskTable } from '../run/taskTable';
+import { addUsage, countStatuses, NO_USAGE, type AuditEntry, type RunPhase, type RunStatusView, type TaskRecord, type Usage } from '../run/types';
+
+export interface PlanDecision {
+  approved: boolean;
+  reason?: string;
+}
+
+export class RunState {
+  phase: RunPhase = 'Planning';
+  goal?: string;
+  table?: TaskTable;
+  /** Plan-wide fields (goal, maxParallel, failFast) kept when the tasks are patched. */
+  planBase: Omit<Plan, 'tasks'> = {};
+  planDecision?: PlanDecision;
+  /** Usage outside the tasks: planning and aggregation. */
+  overheadUsage: Usage = NO_USAGE;
+  readonly audit: AuditEntry[] = [];
+  readonly scopes = new Map<string, CancellationScope>();
+  /** Answers already given, by requestId: a repeated request gets the same answer and no second effect. */
+  readonly answered = new Map<string, RunStatusView>();
+  /** Set by anything that may let the execute loop make progress. */
+  changed = false;
+
+  constructor(readonly workflowId: string, readonly startedAt: number, goal?: string) {
+    this.goal = goal;
+  }
+
+  startTable(plan: Plan): TaskTable {
+    const { tasks: _tasks, ...base } = plan;
+    this.planBase = base;
+    this.goal = plan.goal ?? this.goal;
+    this.table = new TaskTable(plan);
+    return this.table;
+  }
+
+  plan(): Plan | undefined {
+    return this.table?.plan(this.planBase);
+  }
+
+  usage(): Usage {
+    return (this.table?.list() ?? []).reduce((sum, r) => addUsage(sum, r.usage), this.overheadUsage);
+  }
+
+  view(): RunStatusView {
+    const tasks = (this.table?.list() ?? []).map(withoutOutput);
+    return {
+      workflowId: this.workflowId,
+      phase: this.phase,
+      goal: this.goal,
+      startedAt: this.startedAt,
+      counts: countStatuses(tasks),
+      tasks,
+      usage: this.usage(),
+      audit: [...this.audit],
+    };
+  }
+
+  record(entry: Omit<AuditEntry, 'at'>, now: number): void {
+    this.audit.push({ at: now, ...entry });
+    this.wake();
+  }
+
+  wake(): void {
+    this.changed = true;
+    // The Web UI shows this on the run's page.
+    if (this.table) setCurrentDetails(`**${this.phase}**\n\n${statusTable(this.table.list())}`);
+  }
+}
+
+export function withoutOutput(record: TaskRecord): TaskRecord {
+  const { output: _output, ...rest } = record;
+  return rest;
+}
