@@ -4,6 +4,7 @@ import { Context } from '@temporalio/activity';
 import { callModel, createAnthropicClient } from '../llm/callModel';
 import { clip } from '../run/taskPrompt';
 import { NO_USAGE, type AggregateInput, type AggregateOutcome, type TaskRecord, type Usage } from '../run/types';
+import { mermaidSection } from '../report/mermaid';
 import { problemsSection, statsLine, statusTable } from '../report/statusTable';
 import type { ActivityDeps } from './deps';
 import { runKeyOf } from './deps';
@@ -68,6 +69,7 @@ function assembleReport(body: string, input: AggregateInput): string {
   const failures = problemsSection(input.tasks);
   if (failures) parts.push(`## Failed and skipped tasks\n${failures}`);
   parts.push(`## Task status\n${statusTable(input.tasks)}\n\n${statsLine(input.stats)}`);
+  parts.push(mermaidSection(input.tasks));
   return parts.join('\n\n') + '\n';
 }
 

@@ -12,6 +12,9 @@ export interface RunInputFlags {
   allowShell?: boolean;
   allowWrites?: boolean;
   aggregate?: boolean;
+  approvePlan?: boolean;
+  approvalTimeout?: string;
+  approvalTimeoutAction?: 'reject' | 'approve';
 }
 
 export async function buildRunInput(goal: string | undefined, flags: RunInputFlags, config: DagentConfig, env: NodeJS.ProcessEnv = process.env): Promise<OrchestrateInput> {
@@ -20,6 +23,9 @@ export async function buildRunInput(goal: string | undefined, flags: RunInputFla
     allowShell: flags.allowShell,
     allowWrites: flags.allowWrites,
     aggregate: flags.aggregate === false ? ('none' as const) : undefined,
+    approval: flags.approvePlan ? ('plan' as const) : undefined,
+    approvalTimeout: flags.approvalTimeout,
+    approvalTimeoutAction: flags.approvalTimeoutAction,
   });
 
   if (flags.file === undefined) {

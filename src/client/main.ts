@@ -1,5 +1,17 @@
 // The dagent command line: parses arguments and hands each command to its module.
 import { Command, Option } from 'commander';
+import {
+  approveCommand,
+  cancelCommand,
+  graphCommand,
+  listCommand,
+  patchCommand,
+  rejectCommand,
+  resultCommand,
+  retryCommand,
+  skipCommand,
+  statusCommand,
+} from './controlCommands';
 import { TemporalCliMissingError } from '../temporal/temporalCli';
 import { TemporalUnreachableError } from '../temporal/connect';
 import { devCommand, DEV_DEFAULTS } from './devCommand';
@@ -32,9 +44,62 @@ addConnectionFlags(
     .option('--json', 'print the RunResult as JSON on stdout and nothing else')
     .option('-q, --quiet', 'print only the summary line')
     .option('--report <file>', 'write the report to this file instead of printing it')
+    .option('--approve-plan', 'after planning, wait for a person to approve, reject or edit the plan')
+    .option('--approval-timeout <duration>', 'how long an approval may wait, e.g. 30m (default 24h)')
+    .addOption(new Option('--approval-timeout-action <action>', 'what a timed-out approval does').choices(['reject', 'approve']))
     .option('--no-worker', 'do not start a worker in this process; another worker serves the task queue')
     .option('--workflow-id <id>', 'workflow id (default: dagent-<goal>-<random>)'),
 ).action(async (goal: string | undefined, flags) => finish(await runCommand(goal, flags)));
+
+const onRun = (command: Command) =>
+  command
+    .argument('<workflowId>', 'the run')
+    .option('--address <host:port>', 'Temporal frontend address (default: $TEMPORAL_ADDRESS, else localhost:7233)')
+    .option('--namespace <name>', 'Temporal namespace (default: $TEMPORAL_NAMESPACE, else "default")');
+const controlOptions = (command: Command) =>
+  onRun(command)
+    .option('--reason <text>', 'why, kept in the run\'s audit list')
+    .option('--request-id <id>', 'idempotency key: the same id sent again has no second effect (default: random)')
+    .option('--json', 'print the run\'s new state as JSON');
+
+onRun(program.command('status').description('the live task table of a run'))
+  .option('-w, --watch', 'keep rendering until the run ends (reconnects if the server goes away)')
+  .option('--json', 'print the status as JSON')
+  .action(async (id: string, flags) => finish(await statusCommand(id, flags)));
+controlOptions(program.command('approve').description('approve the plan (waiting for approval), or a task with --task'))
+  .option('--task <id>', 'the task to approve')
+  .action(async (id: string, flags) => finish(await approveCommand(id, flags)));
+controlOptions(program.command('reject').description('reject the plan (the run ends Rejected), or a task with --task (it and its dependents are skipped)'))
+  .option('--task <id>', 'the task to reject')
+  .action(async (id: string, flags) => finish(await rejectCommand(id, flags)));
+controlOptions(program.command('patch').description('add, change or remove tasks that have not started'))
+  .requiredOption('-f, --file <file>', 'patch file: { add: [tasks], update: [{ id, …fields }], remove: [ids] }')
+  .action(async (id: string, flags) => finish(await patchCommand(id, flags)));
+controlOptions(program.command('retry').description('run a failed or cancelled task again; its skipped dependents return to Pending'))
+  .requiredOption('--task <id>', 'the task')
+  .option('--prompt <text>', 'a new prompt for it')
+  .action(async (id: string, flags) => finish(await retryCommand(id, flags)));
+controlOptions(program.command('skip').description('skip a task that has not started (and its dependents)'))
+  .requiredOption('--task <id>', 'the task')
+  .action(async (id: string, flags) => finish(await skipCommand(id, flags)));
+controlOptions(program.command('cancel').description('cancel a task with --task, or the whole run (its report is still written)'))
+  .option('--task <id>', 'the task')
+  .action(async (id: string, flags) => finish(await cancelCommand(id, flags)));
+onRun(program.command('result').description('the RunResult of a finished run: results table, summary, report'))
+  .option('--json', 'the RunResult as JSON')
+  .option('-q, --quiet', 'only the summary line')
+  .option('--report <file>', 'write the report to a file')
+  .action(async (id: string, flags) => finish(await resultCommand(id, flags)));
+onRun(program.command('graph').description('the run\'s DAG coloured by status and its timeline, in Mermaid'))
+  .action(async (id: string, flags) => finish(await graphCommand(id, flags)));
+program
+  .command('list')
+  .description('runs of the orchestrate workflow, newest first')
+  .option('--status <status>', 'running, completed, failed, cancelled, terminated or timedout')
+  .option('--limit <n>', 'at most this many', parsePositiveInt('--limit'), 50)
+  .option('--address <host:port>', 'Temporal frontend address')
+  .option('--namespace <name>', 'Temporal namespace')
+  .action(async (flags) => finish(await listCommand(flags)));
 
 program
   .command('validate')
