@@ -1,12 +1,14 @@
 // Records one history per workflow feature into test/histories/, for the replay test.
 // Run after a deliberate workflow change: `npm run record-histories` (needs Go or temporal on PATH).
-import { Client, Connection } from '@temporalio/client';
+import type { Client, WorkflowHandle } from '@temporalio/client';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { OrchestrateInput } from '../src/plan/schema';
+import type { RunStatusView } from '../src/run/types';
+import { approveUpdate, cancelTaskUpdate, patchPlanUpdate, rejectUpdate, retryTaskUpdate, statusQuery } from '../src/workflows/messages';
 import { LocalResultStore } from '../src/store/resultStore';
 import { startDevServer } from '../src/temporal/devServer';
 import { connectClient } from '../src/temporal/connect';
@@ -21,7 +23,14 @@ interface Scenario {
   input: OrchestrateInput | { goal: string };
   handler: Handler;
   workflowType?: 'orchestrate' | 'planGoal';
+  /** What an operator does while the run goes on. */
+  drive?: (handle: WorkflowHandle) => Promise<void>;
 }
+
+async function untilStatus(handle: WorkflowHandle, ok: (v: RunStatusView) => boolean): Promise<void> {
+  while (!ok(await handle.query(statusQuery))) await sleep(100);
+}
+const taskIs = (id: string, status: string) => (v: RunStatusView) => v.tasks.find((t) => t.id === id)?.status === status;
 
 function scenarios(): Scenario[] {
   let overloaded = 0;
@@ -72,6 +81,48 @@ function scenarios(): Scenario[] {
       handler: (req) => (req.kind === 'decompose' ? { tool: { name: 'submit_plan', input: { tasks: [t('A'), t('B', ['A'])] } } } : defaultHandler(req)),
     },
     {
+      name: 'plan-approval-with-patch',
+      input: { plan: diamond, options: { approval: 'plan' } },
+      handler: defaultHandler,
+      drive: async (handle) => {
+        await untilStatus(handle, (v) => v.phase === 'AwaitingApproval');
+        await handle.executeUpdate(patchPlanUpdate, { args: [{ requestId: 'p1', patch: { add: [{ id: 'E', title: 'Task E', prompt: 'Do E.', dependsOn: ['A'] }] } }] });
+        await handle.executeUpdate(approveUpdate, { args: [{ requestId: 'a1' }] });
+      },
+    },
+    {
+      name: 'task-approval-retry-and-cancel',
+      input: {
+        plan: {
+          tasks: [
+            { ...t('HOLD'), backend: 'shell', command: 'sleep 3' },
+            { ...t('GATE'), requiresApproval: true },
+            { ...t('NO'), requiresApproval: true },
+            t('FLAKY'),
+            t('AFTER', ['FLAKY']),
+            { ...t('LONG'), backend: 'shell', command: 'sleep 30' },
+          ],
+        },
+      },
+      handler: (req) => (req.taskId === 'FLAKY' && !req.prompt.includes('again') ? { status: 400, message: 'broken' } : defaultHandler(req)),
+      drive: async (handle) => {
+        await untilStatus(handle, (v) => taskIs('GATE', 'AwaitingApproval')(v) && taskIs('FLAKY', 'Failed')(v) && taskIs('LONG', 'Running')(v));
+        await handle.executeUpdate(approveUpdate, { args: [{ requestId: 'g1', taskId: 'GATE' }] });
+        await handle.executeUpdate(rejectUpdate, { args: [{ requestId: 'n1', taskId: 'NO', reason: 'not needed' }] });
+        await handle.executeUpdate(retryTaskUpdate, { args: [{ requestId: 'r1', taskId: 'FLAKY', prompt: 'Do FLAKY again.' }] });
+        await handle.executeUpdate(cancelTaskUpdate, { args: [{ requestId: 'c1', taskId: 'LONG' }] });
+      },
+    },
+    {
+      name: 'run-cancelled',
+      input: { plan: { tasks: [t('DONE'), { ...t('STUCK', ['DONE']), backend: 'shell', command: 'sleep 30' }] } },
+      handler: defaultHandler,
+      drive: async (handle) => {
+        await untilStatus(handle, taskIs('STUCK', 'Running'));
+        await handle.cancel();
+      },
+    },
+    {
       name: 'retry-then-success',
       input: { plan: { tasks: [t('R')] }, options: { retryInitialInterval: '200ms' } },
       handler: (req) => (req.kind === 'task' && ++overloaded === 1 ? { status: 529, errorType: 'overloaded_error', message: 'Overloaded' } : defaultHandler(req)),
@@ -96,7 +147,7 @@ async function main(): Promise<void> {
         store: new LocalResultStore(join(dir, 'results')),
       });
       const handle = await client.workflow.start(scenario.workflowType ?? 'orchestrate', { taskQueue, workflowId: `history-${scenario.name}`, args: [scenario.input as OrchestrateInput] });
-      await w.worker.runUntil(handle.result());
+      await w.worker.runUntil(Promise.all([handle.result(), scenario.drive?.(handle)]));
       await w.close();
       await llm.close();
       const history = await handle.fetchHistory();

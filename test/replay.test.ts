@@ -18,8 +18,11 @@ describe('replay of recorded histories', () => {
       'failure-isolation.json',
       'goal-with-plan-repair.json',
       'plain-diamond.json',
+      'plan-approval-with-patch.json',
       'plan-goal.json',
       'retry-then-success.json',
+      'run-cancelled.json',
+      'task-approval-retry-and-cancel.json',
     ]);
   });
 
