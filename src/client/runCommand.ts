@@ -5,6 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { describePlan } from '../plan/planLayers';
 import { OrchestrateInputSchema, type OrchestrateInput, type Plan } from '../plan/schema';
 import { countStatuses, type RunResult } from '../run/types';
+import { hasDagentSearchAttributes } from '../temporal/connect';
 import { statusQuery } from '../workflows/messages';
 import { buildRunInput, needsAnthropicKey, type RunInputFlags } from './buildRunInput';
 import { loadConfig } from './config';
@@ -48,6 +49,7 @@ export async function runCommand(goal: string | undefined, flags: RunFlags): Pro
   };
   process.once('SIGINT', onInterrupt);
   try {
+    if (await hasDagentSearchAttributes(session.client, session.target.namespace)) input.options = { ...input.options, searchAttributes: true };
     const handle = await session.client.workflow.start('orchestrate', { taskQueue, workflowId, args: [input satisfies OrchestrateInput] });
     if (!flags.json && !flags.quiet) logLine(`dagent: started workflow ${workflowId} on task queue ${taskQueue}`);
     const result = await awaitWithProgress(handle, !flags.json && !flags.quiet);

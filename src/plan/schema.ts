@@ -142,6 +142,8 @@ export const RunOptionsSchema = z
     approvalTimeout: DurationSchema.optional(),
     /** What happens when an approval times out. */
     approvalTimeoutAction: z.enum(['reject', 'approve']).optional(),
+    /** Publish DagentStatus, DagentProgress and DagentTokens (the server must have them registered). */
+    searchAttributes: z.boolean().optional(),
   })
   .strict();
 export type RunOptions = z.infer<typeof RunOptionsSchema>;
@@ -174,6 +176,7 @@ export const DEFAULT_OPTIONS = {
   approval: 'none',
   approvalTimeout: '24h',
   approvalTimeoutAction: 'reject',
+  searchAttributes: false,
 } as const;
 
 export function toTemporalDuration(d: Duration): string {

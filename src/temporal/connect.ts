@@ -2,6 +2,7 @@
 // ourselves (database under .dagent/, Web UI on 8233) that keeps running after the CLI exits.
 import { Client, Connection } from '@temporalio/client';
 import { join } from 'node:path';
+import { SEARCH_ATTRIBUTE_NAMES } from '../run/searchAttributes';
 import { isPortOpen, startDevServer } from './devServer';
 
 export const DEFAULT_ADDRESS = '127.0.0.1:7233';
@@ -67,4 +68,14 @@ export async function connectClient(target: TemporalTarget, timeoutMs = 5_000): 
     }
   }
   throw new TemporalUnreachableError(target.address, lastError);
+}
+
+/** Whether the server has dagent's search attributes registered, so a run may publish them. */
+export async function hasDagentSearchAttributes(client: Client, namespace: string): Promise<boolean> {
+  try {
+    const { customAttributes } = await client.connection.operatorService.listSearchAttributes({ namespace });
+    return SEARCH_ATTRIBUTE_NAMES.every((name) => customAttributes && name in customAttributes);
+  } catch {
+    return false;
+  }
 }

@@ -4,6 +4,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdir, open } from 'node:fs/promises';
 import { createServer, Socket } from 'node:net';
 import { dirname } from 'node:path';
+import { DEV_SERVER_SEARCH_ATTRIBUTES } from '../run/searchAttributes';
 import { provisionTemporalCli } from './temporalCli';
 
 export interface DevServerOptions {
@@ -39,6 +40,7 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
   const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(port), '--db-filename', options.dbFile, '--log-level', 'warn'];
   args.push('--namespace', options.namespace ?? 'default');
   for (const value of options.dynamicConfig ?? []) args.push('--dynamic-config-value', value);
+  for (const attribute of DEV_SERVER_SEARCH_ATTRIBUTES) args.push('--search-attribute', attribute);
   if (uiPort === undefined) args.push('--headless');
   else args.push('--ui-port', String(uiPort));
 

@@ -82,6 +82,7 @@ export async function executeDag(run: RunState, settings: ExecuteSettings): Prom
       throw ApplicationFailure.nonRetryable('no task can start and none is running', 'SchedulerStuck');
     }
     run.wake();
+    run.publish();
     run.changed = false;
     if (awaiting.length === 0) await condition(() => run.changed);
     else await condition(() => run.changed, Math.max(1, Math.min(...awaiting.map((r) => r.readyAt! + approvalMs)) - now));

@@ -31,7 +31,9 @@ export async function orchestrate(input: OrchestrateInput): Promise<RunResult> {
   }
   const given = parsed.data.options ?? {};
   const run = new RunState(workflowInfo().workflowId, Date.now(), parsed.data.goal);
+  run.publishSearchAttributes = given.searchAttributes ?? false;
   registerControls(run);
+  run.publish();
 
   let plan: Plan;
   if (parsed.data.plan !== undefined) {
@@ -55,6 +57,7 @@ export async function orchestrate(input: OrchestrateInput): Promise<RunResult> {
     else {
       run.phase = 'Running';
       run.wake();
+      run.publish();
       await executeDag(run, { ...options, goal: run.goal });
     }
   } catch (err) {
@@ -75,6 +78,7 @@ export async function orchestrate(input: OrchestrateInput): Promise<RunResult> {
 
   run.phase = outcome;
   run.wake();
+  run.publish();
   return {
     workflowId: run.workflowId,
     status: outcome,
@@ -93,6 +97,7 @@ export async function orchestrate(input: OrchestrateInput): Promise<RunResult> {
 async function awaitPlanApproval(run: RunState, options: { approvalTimeout: Plan['tasks'][number]['timeout'] & {}; approvalTimeoutAction: 'reject' | 'approve' }): Promise<boolean> {
   run.phase = 'AwaitingApproval';
   run.wake();
+  run.publish();
   const decided = await condition(() => run.planDecision !== undefined, durationToMs(options.approvalTimeout));
   if (!decided) {
     const approved = options.approvalTimeoutAction === 'approve';

@@ -1,9 +1,10 @@
 // The state one orchestrate run shares between its phases and its message handlers: the task
 // table, the phase, the plan decision, usage, the audit list and the running tasks' scopes.
 // Workflow code: deterministic, no I/O.
-import { setCurrentDetails, type CancellationScope } from '@temporalio/workflow';
+import { setCurrentDetails, upsertSearchAttributes, type CancellationScope } from '@temporalio/workflow';
 import type { Plan } from '../plan/schema';
 import { statusTable } from '../report/statusTable';
+import { DagentProgress, DagentStatus, DagentTokens } from '../run/searchAttributes';
 import { TaskTable } from '../run/taskTable';
 import { addUsage, countStatuses, NO_USAGE, type AuditEntry, type RunPhase, type RunStatusView, type TaskRecord, type Usage } from '../run/types';
 
@@ -27,6 +28,9 @@ export class RunState {
   readonly answered = new Map<string, RunStatusView>();
   /** Set by anything that may let the execute loop make progress. */
   changed = false;
+  /** Publish search attributes (only when the server has them registered). */
+  publishSearchAttributes = false;
+  private published = '';
 
   constructor(readonly workflowId: string, readonly startedAt: number, goal?: string) {
     this.goal = goal;
@@ -71,6 +75,23 @@ export class RunState {
     this.changed = true;
     // The Web UI shows this on the run's page.
     if (this.table) setCurrentDetails(`**${this.phase}**\n\n${statusTable(this.table.list())}`);
+  }
+
+  /** Upserts the search attributes when they changed; called from workflow code, never from a query. */
+  publish(): void {
+    if (!this.publishSearchAttributes) return;
+    const tasks = this.table?.list() ?? [];
+    const done = tasks.filter((t) => ['Completed', 'Failed', 'Skipped', 'Cancelled'].includes(t.status)).length;
+    const usage = this.usage();
+    const values = { status: this.phase, progress: tasks.length ? Math.floor((100 * done) / tasks.length) : 0, tokens: usage.inputTokens + usage.outputTokens };
+    const key = JSON.stringify(values);
+    if (key === this.published) return;
+    this.published = key;
+    upsertSearchAttributes([
+      { key: DagentStatus, value: values.status },
+      { key: DagentProgress, value: values.progress },
+      { key: DagentTokens, value: values.tokens },
+    ]);
   }
 }
 

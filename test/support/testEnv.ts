@@ -27,12 +27,12 @@ export interface TestEnv {
 
 let runtimeInstalled = false;
 
-export async function startTestEnv(handler?: Handler): Promise<TestEnv> {
+export async function startTestEnv(handler?: Handler, options: { address?: string } = {}): Promise<TestEnv> {
   if (!runtimeInstalled) {
     Runtime.install({ logger: new DefaultLogger('ERROR') });
     runtimeInstalled = true;
   }
-  const address = inject('temporalAddress');
+  const address = options.address ?? inject('temporalAddress');
   const llm = await startFakeAnthropic(handler);
   const storeDir = await mkdtemp(join(tmpdir(), 'dagent-store-'));
   const store = new LocalResultStore(storeDir);
