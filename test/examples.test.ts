@@ -84,7 +84,7 @@ describe('examples', () => {
   it('translate-docs.yaml translates five documents in parallel', async () => {
     const { result } = await runExample('examples/translate-docs.yaml');
     expect(result.stats).toMatchObject({ totalTasks: 5, completed: 5 });
-    expect(llm.callsFor('doc-3')[0]!.body.system).toContain('professional technical translator');
+    expect(llm.callsFor('doc-3')[0]!.system).toContain('professional technical translator');
   });
 
   it('api-checks.yaml checks endpoints and writes a test report from the results', async () => {

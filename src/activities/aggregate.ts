@@ -3,9 +3,10 @@
 import { Context } from '@temporalio/activity';
 import { callModel, createAnthropicClient } from '../llm/callModel';
 import { clip } from '../run/taskPrompt';
-import { NO_USAGE, type AggregateInput, type AggregateOutcome, type TaskRecord, type Usage } from '../run/types';
+import { addUsage, NO_USAGE, type AggregateInput, type AggregateOutcome, type TaskRecord, type Usage } from '../run/types';
 import { mermaidSection } from '../report/mermaid';
-import { problemsSection, statsLine, statusTable } from '../report/statusTable';
+import { problemsSection, statsLine, statusTable, usageLine } from '../report/statusTable';
+import { DEFAULT_PRICES, withCost } from '../run/prices';
 import type { ActivityDeps } from './deps';
 import { runKeyOf } from './deps';
 
@@ -52,13 +53,14 @@ export async function aggregate(deps: ActivityDeps, input: AggregateInput): Prom
       ],
     });
     body = answer.text.trim();
-    usage = answer.usage;
+    usage = withCost(answer.usage, input.model ?? deps.llm.defaultModel, input.prices ?? DEFAULT_PRICES);
   } else {
     const note = input.useLlm && !deps.llm.apiKey ? 'no ANTHROPIC_API_KEY on the worker' : input.llmError;
     body = fallbackBody(outputs, note);
   }
 
-  const report = assembleReport(body, input);
+  // The usage line covers the whole run, this report's own call included.
+  const report = assembleReport(body, { ...input, ...(input.usage ? { usage: addUsage(input.usage, usage) } : {}) });
   const reportRef = await deps.store.put(`${runKeyOf(ctx)}/report.md`, report);
   const inline = report.length <= REPORT_INLINE_LIMIT ? report : `${report.slice(0, REPORT_INLINE_LIMIT)}\n\n[… report cut here; the whole report is at ${reportRef} in the result store]`;
   return { report: inline, reportRef, usage };
@@ -68,7 +70,7 @@ function assembleReport(body: string, input: AggregateInput): string {
   const parts = [`# dagent report${input.goal ? `: ${firstLine(input.goal)}` : ''}`, body];
   const failures = problemsSection(input.tasks);
   if (failures) parts.push(`## Failed and skipped tasks\n${failures}`);
-  parts.push(`## Task status\n${statusTable(input.tasks)}\n\n${statsLine(input.stats)}`);
+  parts.push(`## Task status\n${statusTable(input.tasks)}\n\n${statsLine(input.stats)}${input.usage ? `\n\n${usageLine(input.usage)}` : ''}`);
   parts.push(mermaidSection(input.tasks));
   return parts.join('\n\n') + '\n';
 }

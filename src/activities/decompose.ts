@@ -2,6 +2,8 @@
 // back with the exact validation message, at most twice, and never repaired silently.
 import type Anthropic from '@anthropic-ai/sdk';
 import { ApplicationFailure, Context } from '@temporalio/activity';
+import { createHash } from 'node:crypto';
+import { DEFAULT_PRICES, withCost } from '../run/prices';
 import { callModel, createAnthropicClient } from '../llm/callModel';
 import { planJsonSchema } from '../plan/planJsonSchema';
 import { unsafeTaskProblems } from '../plan/planSafety';
@@ -30,6 +32,25 @@ export function plannerSystemPrompt(maxTasks: number): string {
 
 export async function decompose(deps: ActivityDeps, input: DecomposeInput): Promise<DecomposeOutcome> {
   const ctx = Context.current();
+  const model = input.model ?? deps.llm.defaultModel;
+  const cacheKey = `plans/${planCacheKey(input, model)}.json`;
+  if (input.useCache) {
+    const cached = await deps.store.get(cacheKey).then((text) => JSON.parse(text) as Plan, () => undefined);
+    const valid = cached && validatePlan(cached);
+    if (valid && valid.ok && planPolicyProblems(valid.plan, input).length === 0) return { plan: valid.plan, usage: NO_USAGE, answers: 0, cached: true };
+  }
+  const planned = await planWithModel(deps, ctx, input, model);
+  if (input.useCache !== false) await deps.store.put(cacheKey, JSON.stringify(planned.plan));
+  return { ...planned, usage: withCost(planned.usage, model, input.prices ?? DEFAULT_PRICES) };
+}
+
+/** The same goal, options, model and planner instructions give the same key. */
+function planCacheKey(input: DecomposeInput, model: string): string {
+  const basis = JSON.stringify({ goal: input.goal, model, maxTasks: input.maxTasks, allowShell: input.allowShell, allowWrites: input.allowWrites, planner: plannerSystemPrompt(input.maxTasks) });
+  return createHash('sha256').update(basis).digest('hex').slice(0, 32);
+}
+
+async function planWithModel(deps: ActivityDeps, ctx: Context, input: DecomposeInput, model: string): Promise<DecomposeOutcome> {
   const client = createAnthropicClient(deps.llm);
   const tool: Anthropic.Tool = {
     name: TOOL_NAME,
@@ -42,7 +63,7 @@ export async function decompose(deps: ActivityDeps, input: DecomposeInput): Prom
 
   for (let answers = 1; answers <= MAX_PLAN_REPAIRS + 1; answers++) {
     const answer = await callModel(ctx, client, {
-      model: input.model ?? deps.llm.defaultModel,
+      model,
       max_tokens: 16_000,
       system: plannerSystemPrompt(input.maxTasks),
       tools: [tool],

@@ -7,7 +7,9 @@ import { resolve } from 'node:path';
 import { BACKEND_REGISTRY } from '../backends';
 import { redactSecrets } from '../backends/secrets';
 import type { BackendRequest, BackendResult } from '../backends/types';
-import { buildTaskPrompt, previewOf } from '../run/taskPrompt';
+import { withCost } from '../run/prices';
+import { DEFAULT_PRICES } from '../run/prices';
+import { buildTaskPromptParts, joinPrompt, previewOf } from '../run/taskPrompt';
 import type { RunTaskInput, TaskOutcome } from '../run/types';
 import { keySegment } from '../store/resultStore';
 import { reportAttempt, runKeyOf, type ActivityDeps } from './deps';
@@ -25,9 +27,11 @@ export async function runTask(deps: ActivityDeps, input: RunTaskInput): Promise<
   let result: BackendResult;
   try {
     const upstream = await Promise.all(input.upstream.map(async (u) => ({ id: u.id, title: u.title, text: await deps.store.get(u.outputRef) })));
+    const parts = buildTaskPromptParts(task, input.goal, upstream);
     const request: BackendRequest = {
       task,
-      prompt: buildTaskPrompt(task, input.goal, upstream),
+      prompt: joinPrompt(parts),
+      parts,
       systemPrompt: task.systemPrompt,
       model: task.model ?? input.model,
       cwd: task.workdir ? await existingDirectory(task.workdir) : undefined,
@@ -48,11 +52,12 @@ export async function runTask(deps: ActivityDeps, input: RunTaskInput): Promise<
     output: bytes <= INLINE_OUTPUT_LIMIT ? text : undefined,
     preview: previewOf(text),
     outputBytes: bytes,
-    usage: result.usage ?? { inputTokens: 0, outputTokens: 0 },
+    usage: withCost({ ...(result.usage ?? { inputTokens: 0, outputTokens: 0 }), ...(result.costUsd !== undefined ? { costUsd: result.costUsd } : {}) }, result.model, input.prices ?? DEFAULT_PRICES),
     attempt,
     truncated: result.truncated ?? false,
     exitCode: result.exitCode,
     costUsd: result.costUsd,
+    model: result.model,
   };
 }
 
@@ -72,7 +77,8 @@ async function runWithSchema(request: BackendRequest): Promise<BackendResult> {
   });
   const recheck = checkOutput(retry.output, task.outputSchema);
   if (!recheck.ok) throw schemaFailure(recheck.error);
-  return { ...retry, usage: sumUsage(first, retry), costUsd: (first.costUsd ?? 0) + (retry.costUsd ?? 0) || undefined };
+  const costUsd = first.costUsd !== undefined || retry.costUsd !== undefined ? (first.costUsd ?? 0) + (retry.costUsd ?? 0) : undefined;
+  return { ...retry, usage: sumUsage(first, retry), costUsd };
 }
 
 function schemaFailure(error: string): ApplicationFailure {

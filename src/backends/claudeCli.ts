@@ -32,6 +32,7 @@ export const claudeBackend: Backend = {
       output: json.result,
       exitCode: 0,
       costUsd: json.total_cost_usd,
+      model: request.model,
       usage: json.usage ? { inputTokens: json.usage.input_tokens ?? 0, outputTokens: json.usage.output_tokens ?? 0 } : undefined,
     };
   },

@@ -3,12 +3,15 @@
 import type { Context } from '@temporalio/activity';
 import type { LlmSettings } from '../llm/settings';
 import type { Task } from '../plan/schema';
+import type { PromptParts } from '../run/taskPrompt';
 import type { Usage } from '../run/types';
 
 export interface BackendRequest {
   task: Task;
-  /** The full prompt: goal, task, upstream outputs, output instructions. */
+  /** The full prompt: goal, upstream outputs, task, output instructions. */
   prompt: string;
+  /** The same prompt in parts, for backends that can cache the shared part. */
+  parts?: PromptParts;
   systemPrompt?: string;
   /** The model to use; undefined leaves the choice to the backend's own default. */
   model?: string;
@@ -23,6 +26,8 @@ export interface BackendResult {
   exitCode?: number;
   usage?: Usage;
   costUsd?: number;
+  /** The model that answered, where known. */
+  model?: string;
   /** The output was cut: by the model's token limit or by the capture cap. */
   truncated?: boolean;
 }

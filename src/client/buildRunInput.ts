@@ -2,6 +2,7 @@
 // with one precedence everywhere: CLI flag > plan file > config file > built-in default.
 import { readPlanFile } from '../plan/readPlanFile';
 import type { OrchestrateInput, Plan, RunOptions } from '../plan/schema';
+import { DEFAULT_PRICES } from '../run/prices';
 import type { DagentConfig } from './config';
 
 export interface RunInputFlags {
@@ -15,6 +16,9 @@ export interface RunInputFlags {
   approvePlan?: boolean;
   approvalTimeout?: string;
   approvalTimeoutAction?: 'reject' | 'approve';
+  budgetTokens?: number;
+  budgetUsd?: number;
+  cache?: boolean;
 }
 
 export async function buildRunInput(goal: string | undefined, flags: RunInputFlags, config: DagentConfig, env: NodeJS.ProcessEnv = process.env): Promise<OrchestrateInput> {
@@ -26,6 +30,9 @@ export async function buildRunInput(goal: string | undefined, flags: RunInputFla
     approval: flags.approvePlan ? ('plan' as const) : undefined,
     approvalTimeout: flags.approvalTimeout,
     approvalTimeoutAction: flags.approvalTimeoutAction,
+    planCache: flags.cache === false ? false : undefined,
+    budget: flags.budgetTokens !== undefined || flags.budgetUsd !== undefined ? definedOnly({ maxTokens: flags.budgetTokens, maxCostUsd: flags.budgetUsd }) : undefined,
+    prices: config.prices ? { ...DEFAULT_PRICES, ...config.prices } : undefined,
   });
 
   if (flags.file === undefined) {

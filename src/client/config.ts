@@ -5,7 +5,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { readPlanData } from '../plan/readPlanFile';
-import { TaskDefaultsSchema } from '../plan/schema';
+import { RunOptionsSchema, TaskDefaultsSchema } from '../plan/schema';
 import { CliError, EXIT } from './exitCodes';
 
 const ConfigSchema = z
@@ -15,6 +15,8 @@ const ConfigSchema = z
     model: z.string().min(1).optional(),
     taskQueue: z.string().min(1).optional(),
     defaults: TaskDefaultsSchema.optional(),
+    /** US dollars per million tokens by model name or prefix; merged over the built-in table. */
+    prices: RunOptionsSchema.shape.prices,
   })
   .strict();
 export type DagentConfig = z.infer<typeof ConfigSchema>;

@@ -20,7 +20,7 @@ import { PlanFileError } from '../plan/readPlanFile';
 import { planCommand } from './planCommand';
 import { validateCommand } from './validateCommand';
 import { runCommand } from './runCommand';
-import { addConnectionFlags, parsePositiveInt } from './shared';
+import { addConnectionFlags, parsePositiveInt, parsePositiveNumber } from './shared';
 import { workerCommand } from './workerCommand';
 
 const program = new Command('dagent')
@@ -44,6 +44,9 @@ addConnectionFlags(
     .option('--json', 'print the RunResult as JSON on stdout and nothing else')
     .option('-q, --quiet', 'print only the summary line')
     .option('--report <file>', 'write the report to this file instead of printing it')
+    .option('--budget-tokens <n>', 'stop starting tasks once the run used this many tokens', parsePositiveInt('--budget-tokens'))
+    .option('--budget-usd <amount>', 'stop starting tasks once the estimated cost reaches this many US dollars', parsePositiveNumber('--budget-usd'))
+    .option('--no-cache', 'plan the goal anew instead of reusing the cached plan for the same goal, options and model')
     .option('--approve-plan', 'after planning, wait for a person to approve, reject or edit the plan')
     .option('--approval-timeout <duration>', 'how long an approval may wait, e.g. 30m (default 24h)')
     .addOption(new Option('--approval-timeout-action <action>', 'what a timed-out approval does').choices(['reject', 'approve']))

@@ -1,7 +1,7 @@
 // What `dagent run` prints at the end: the results table in task order, the summary line, and
 // the report (or where the report was written).
 import { writeFile } from 'node:fs/promises';
-import { formatDuration } from '../report/statusTable';
+import { formatDuration, usageLine } from '../report/statusTable';
 import type { RunResult, RunStats } from '../run/types';
 import { logLine } from './shared';
 
@@ -20,7 +20,7 @@ export async function printResult(result: RunResult, flags: PrintFlags, out: Nod
     out.write(`${summaryLine(result.stats)}\n`);
     return;
   }
-  out.write(`${resultsTable(result).join('\n')}\n\n${summaryLine(result.stats)}\n`);
+  out.write(`${resultsTable(result).join('\n')}\n\n${summaryLine(result.stats)}\n${usageLine(result.usage)}\n`);
   if (flags.report) {
     await writeFile(flags.report, result.report);
     logLine(`dagent: report written to ${flags.report}`);

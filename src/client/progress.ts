@@ -40,7 +40,8 @@ export class ProgressView {
 
 export function renderTable(view: RunStatusView, now: number): string[] {
   const done = view.counts.Completed + view.counts.Failed + view.counts.Skipped + view.counts.Cancelled;
-  const header = `dagent · ${view.workflowId} · ${view.phase} · ${done}/${view.tasks.length} done · ${formatDuration(now - view.startedAt)}`;
+  const tokens = view.usage ? ` · ${view.usage.inputTokens + view.usage.outputTokens} tokens${view.usage.costUsd !== undefined ? ` · $${view.usage.costUsd.toFixed(4)}` : ''}` : '';
+  const header = `dagent · ${view.workflowId} · ${view.phase} · ${done}/${view.tasks.length} done · ${formatDuration(now - view.startedAt)}${tokens}`;
   const rows = view.tasks.map((t) => [t.id, clipTitle(t.title), t.status, String(t.attempts), elapsed(t, now)]);
   const table = [['ID', 'TITLE', 'STATUS', 'ATTEMPTS', 'ELAPSED'], ...rows];
   const widths = table[0]!.map((_, i) => Math.max(...table.map((r) => r[i]!.length)));

@@ -53,6 +53,8 @@ export async function runCommand(goal: string | undefined, flags: RunFlags): Pro
     const handle = await session.client.workflow.start('orchestrate', { taskQueue, workflowId, args: [input satisfies OrchestrateInput] });
     if (!flags.json && !flags.quiet) logLine(`dagent: started workflow ${workflowId} on task queue ${taskQueue}`);
     const result = await awaitWithProgress(handle, !flags.json && !flags.quiet);
+    if (result.planCached && !flags.json && !flags.quiet) logLine('dagent: reused the cached plan for this goal (--no-cache plans anew)');
+    if (result.budgetExceeded && !flags.json) logLine(`dagent: budget exceeded (${result.budgetExceeded}); tasks not started were skipped`);
     await printResult(result, flags);
     return exitCodeOf(result);
   } catch (err) {

@@ -46,3 +46,11 @@ export function parsePositiveInt(name: string) {
     return n;
   };
 }
+
+export function parsePositiveNumber(name: string) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError(`${name} must be a number above 0, got "${value}"`);
+    return n;
+  };
+}

@@ -44,7 +44,10 @@ export async function callModel(ctx: Context, client: Anthropic, params: Message
     if (message.stop_reason === 'refusal') {
       throw ApplicationFailure.create({ message: 'the model refused to answer', type: LLM_FAILURE_TYPES.refused, nonRetryable: true });
     }
-    return { message, text, usage: { inputTokens: message.usage.input_tokens, outputTokens: message.usage.output_tokens } };
+    const usage: Usage = { inputTokens: message.usage.input_tokens, outputTokens: message.usage.output_tokens };
+    if (message.usage.cache_read_input_tokens) usage.cacheReadTokens = message.usage.cache_read_input_tokens;
+    if (message.usage.cache_creation_input_tokens) usage.cacheWriteTokens = message.usage.cache_creation_input_tokens;
+    return { message, text, usage };
   } catch (err) {
     if (ctx.cancellationSignal.aborted) throw err;
     throw classifyLlmError(err, ctx.info.attempt);

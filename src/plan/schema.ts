@@ -144,6 +144,17 @@ export const RunOptionsSchema = z
     approvalTimeoutAction: z.enum(['reject', 'approve']).optional(),
     /** Publish DagentStatus, DagentProgress and DagentTokens (the server must have them registered). */
     searchAttributes: z.boolean().optional(),
+    /** Once reached, no new task starts; running ones finish; the run ends BudgetExceeded. */
+    budget: z
+      .object({ maxTokens: z.number().int().positive().optional(), maxCostUsd: z.number().positive().optional() })
+      .strict()
+      .optional(),
+    /** US dollars per million tokens by model (name or prefix), for cost estimates and the budget. */
+    prices: z
+      .record(z.string(), z.object({ input: z.number().min(0), output: z.number().min(0), cacheRead: z.number().min(0).optional(), cacheWrite: z.number().min(0).optional() }).strict())
+      .optional(),
+    /** Reuse the last plan made for the same goal, options and model (default true). */
+    planCache: z.boolean().optional(),
   })
   .strict();
 export type RunOptions = z.infer<typeof RunOptionsSchema>;
@@ -177,6 +188,7 @@ export const DEFAULT_OPTIONS = {
   approvalTimeout: '24h',
   approvalTimeoutAction: 'reject',
   searchAttributes: false,
+  planCache: true,
 } as const;
 
 export function toTemporalDuration(d: Duration): string {

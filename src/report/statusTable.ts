@@ -1,6 +1,6 @@
 // The parts of the report written without the LLM: the task status table, the failed and
 // skipped tasks, and the run's figures. Pure.
-import type { RunStats, TaskRecord } from '../run/types';
+import type { RunStats, TaskRecord, Usage } from '../run/types';
 
 export function statusTable(tasks: TaskRecord[]): string {
   const rows = tasks.map((t) => `| ${t.id} | ${cell(t.title)} | ${t.status} | ${t.attempts} | ${formatDuration(t.durationMs)} |`);
@@ -37,4 +37,10 @@ function cell(text: string): string {
 
 function oneLine(text: string): string {
   return text.replace(/\s+/g, ' ').slice(0, 500);
+}
+
+export function usageLine(usage: Usage): string {
+  const cache = usage.cacheReadTokens || usage.cacheWriteTokens ? `, cache read ${usage.cacheReadTokens ?? 0}, cache write ${usage.cacheWriteTokens ?? 0}` : '';
+  const cost = usage.costUsd !== undefined ? `; estimated cost $${usage.costUsd.toFixed(4)}` : '';
+  return `Usage: ${usage.inputTokens} input and ${usage.outputTokens} output tokens${cache}${cost}`;
 }

@@ -16,27 +16,42 @@ export interface UpstreamText {
   text: string;
 }
 
+export interface PromptParts {
+  /** Context sibling tasks share (the goal, common upstream outputs): first, so a prompt cache can reuse it. */
+  shared: string[];
+  /** This task's own part. */
+  own: string;
+}
+
 /**
- * A prompt with templates gets the outputs where it asks for them; one without gets them
- * appended in a section of their own.
+ * A prompt with templates gets the outputs where it asks for them; one without gets them in a
+ * section of their own, before the task.
  */
-export function buildTaskPrompt(task: Task, goal: string | undefined, upstream: UpstreamText[]): string {
-  const parts: string[] = [];
-  if (goal) parts.push(`## Overall goal\n${goal}`);
+export function buildTaskPromptParts(task: Task, goal: string | undefined, upstream: UpstreamText[]): PromptParts {
+  const shared: string[] = [];
+  if (goal) shared.push(`## Overall goal\n${goal}`);
   const share = upstream.length > 0 ? Math.floor(UPSTREAM_BUDGET_CHARS / upstream.length) : 0;
   const prompt = task.prompt ?? '';
   const templated = hasTemplates(prompt);
   const body = templated ? renderTemplates(prompt, task.dependsOn ?? [], new Map(upstream.map((u) => [u.id, clip(u.text, share)]))) : prompt;
-  parts.push(`## Your task: ${task.id} · ${task.title}\n${body}`);
   if (upstream.length > 0 && !templated) {
     const sections = upstream.map((u) => `### ${u.id} · ${u.title}\n${clip(u.text, share)}`);
-    parts.push(`## Results of the tasks yours depends on\n\n${sections.join('\n\n')}`);
+    shared.push(`## Results of the tasks yours depends on\n\n${sections.join('\n\n')}`);
   }
-  if (task.expectedOutput) parts.push(`## Expected output\n${task.expectedOutput}`);
+  const own = [`## Your task: ${task.id} · ${task.title}\n${body}`];
+  if (task.expectedOutput) own.push(`## Expected output\n${task.expectedOutput}`);
   if (task.outputSchema) {
-    parts.push(`## Output format\nAnswer with only a JSON value that matches this JSON Schema, and no other text:\n\`\`\`json\n${JSON.stringify(task.outputSchema, null, 2)}\n\`\`\``);
+    own.push(`## Output format\nAnswer with only a JSON value that matches this JSON Schema, and no other text:\n\`\`\`json\n${JSON.stringify(task.outputSchema, null, 2)}\n\`\`\``);
   }
-  return parts.join('\n\n');
+  return { shared, own: own.join('\n\n') };
+}
+
+export function joinPrompt(parts: PromptParts): string {
+  return [...parts.shared, parts.own].join('\n\n');
+}
+
+export function buildTaskPrompt(task: Task, goal: string | undefined, upstream: UpstreamText[]): string {
+  return joinPrompt(buildTaskPromptParts(task, goal, upstream));
 }
 
 export function clip(text: string, maxChars: number): string {

@@ -124,7 +124,20 @@ export class TaskTable {
     this.finish(r, now);
     Object.assign(r, { outputRef: outcome.outputRef, output: outcome.output, preview: outcome.preview, outputBytes: outcome.outputBytes, usage: outcome.usage });
     if (outcome.exitCode !== undefined) r.exitCode = outcome.exitCode;
-    if (outcome.costUsd !== undefined) r.costUsd = outcome.costUsd;
+    if (outcome.usage.costUsd !== undefined) r.costUsd = outcome.usage.costUsd;
+    if (outcome.model !== undefined) r.model = outcome.model;
+  }
+
+  /** A budget is spent: nothing else starts; what runs may finish. */
+  skipNotStarted(reason: string): string[] {
+    const skipped: string[] = [];
+    for (const r of this.records.values()) {
+      if (!NOT_STARTED.has(r.status)) continue;
+      r.status = 'Skipped';
+      r.reason = reason;
+      skipped.push(r.id);
+    }
+    return skipped;
   }
 
   /** Marks the task Failed; its dependents become Skipped at the next promoteReady. */

@@ -6,11 +6,17 @@ export const TASK_STATUSES = ['Pending', 'AwaitingApproval', 'Waiting', 'Running
 export type TaskStatus = (typeof TASK_STATUSES)[number];
 
 export type RunPhase = 'Planning' | 'AwaitingApproval' | 'Running' | 'Aggregating' | RunOutcome;
-export type RunOutcome = 'Completed' | 'Failed' | 'Cancelled' | 'Rejected';
+export type RunOutcome = 'Completed' | 'Failed' | 'Cancelled' | 'Rejected' | 'BudgetExceeded';
 
 export interface Usage {
   inputTokens: number;
   outputTokens: number;
+  /** Prompt tokens read from Anthropic's prompt cache (billed at a fraction). */
+  cacheReadTokens?: number;
+  /** Prompt tokens written to the cache. */
+  cacheWriteTokens?: number;
+  /** Estimated or reported cost in US dollars. */
+  costUsd?: number;
 }
 
 export interface TaskRecord {
@@ -34,6 +40,8 @@ export interface TaskRecord {
   /** Why a task was Skipped or Cancelled. */
   reason?: string;
   usage?: Usage;
+  /** The model the task ran on, where known. */
+  model?: string;
   exitCode?: number;
   costUsd?: number;
   /** Passed through from the plan. */
@@ -89,6 +97,10 @@ export interface RunResult {
   stats: RunStats;
   usage: Usage;
   audit: AuditEntry[];
+  /** The plan came from the decomposition cache. */
+  planCached?: boolean;
+  /** Why the budget stopped the run. */
+  budgetExceeded?: string;
 }
 
 /** An upstream output handed to a task: by reference, so activity inputs stay small. */
@@ -103,6 +115,7 @@ export interface RunTaskInput {
   task: Task;
   model?: string;
   upstream: UpstreamOutput[];
+  prices?: PriceTable;
 }
 
 export interface TaskOutcome {
@@ -116,6 +129,7 @@ export interface TaskOutcome {
   /** For process backends (AI CLIs and shell). */
   exitCode?: number;
   costUsd?: number;
+  model?: string;
 }
 
 export interface DecomposeInput {
@@ -124,11 +138,19 @@ export interface DecomposeInput {
   maxTasks: number;
   allowShell: boolean;
   allowWrites: boolean;
+  /** Reuse the last plan made for the same goal, options and model. */
+  useCache?: boolean;
+  prices?: PriceTable;
 }
+
+/** US dollars per million tokens, by model name or prefix. */
+export type PriceTable = Record<string, { input: number; output: number; cacheRead?: number; cacheWrite?: number }>;
 
 export interface DecomposeOutcome {
   plan: Plan;
   usage: Usage;
+  /** The plan came from the decomposition cache. */
+  cached?: boolean;
   /** How many answers the model needed (1 = valid at once). */
   answers: number;
 }
@@ -136,6 +158,9 @@ export interface DecomposeOutcome {
 export interface AggregateInput {
   goal?: string;
   model?: string;
+  prices?: PriceTable;
+  /** The run's usage so far, for the report. */
+  usage?: Usage;
   useLlm: boolean;
   /** Why the LLM report could not be had, shown in a report written without it. */
   llmError?: string;
@@ -159,7 +184,20 @@ export interface TaskAttemptNotice {
 export const NO_USAGE: Usage = { inputTokens: 0, outputTokens: 0 };
 
 export function addUsage(a: Usage, b: Usage | undefined): Usage {
-  return b ? { inputTokens: a.inputTokens + b.inputTokens, outputTokens: a.outputTokens + b.outputTokens } : a;
+  if (!b) return a;
+  const sum: Usage = { inputTokens: a.inputTokens + b.inputTokens, outputTokens: a.outputTokens + b.outputTokens };
+  const extra = (key: 'cacheReadTokens' | 'cacheWriteTokens' | 'costUsd') => {
+    if (a[key] !== undefined || b[key] !== undefined) sum[key] = (a[key] ?? 0) + (b[key] ?? 0);
+  };
+  extra('cacheReadTokens');
+  extra('cacheWriteTokens');
+  extra('costUsd');
+  if (sum.costUsd !== undefined) sum.costUsd = Math.round(sum.costUsd * 1e6) / 1e6;
+  return sum;
+}
+
+export function totalTokens(usage: Usage): number {
+  return usage.inputTokens + usage.outputTokens + (usage.cacheReadTokens ?? 0) + (usage.cacheWriteTokens ?? 0);
 }
 
 export function countStatuses(tasks: ReadonlyArray<Pick<TaskRecord, 'status'>>): Record<TaskStatus, number> {

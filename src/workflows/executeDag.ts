@@ -12,6 +12,7 @@ import {
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import { durationToMs, toTemporalDuration, type Duration, type Task } from '../plan/schema';
+import { totalTokens, type PriceTable, type Usage } from '../run/types';
 import type { RunState } from './runState';
 
 export interface ExecuteSettings {
@@ -25,6 +26,8 @@ export interface ExecuteSettings {
   retries: number;
   approvalTimeout: Duration;
   approvalTimeoutAction: 'reject' | 'approve';
+  budget?: { maxTokens?: number; maxCostUsd?: number };
+  prices?: PriceTable;
 }
 
 export async function executeDag(run: RunState, settings: ExecuteSettings): Promise<void> {
@@ -40,7 +43,7 @@ export async function executeDag(run: RunState, settings: ExecuteSettings): Prom
     });
     const maxAttempts = (task.retries ?? settings.retries) + 1;
     scope
-      .run(() => taskActivities(task, settings, maxAttempts, table.startNumber(task.id)).runTask({ goal: settings.goal, task, model: settings.model, upstream }))
+      .run(() => taskActivities(task, settings, maxAttempts, table.startNumber(task.id)).runTask({ goal: settings.goal, task, model: settings.model, upstream, ...(settings.prices ? { prices: settings.prices } : {}) }))
       .then((outcome) => table.markCompleted(task.id, outcome, Date.now()))
       .catch((err: unknown) => {
         const status = table.get(task.id)!.status;
@@ -74,6 +77,11 @@ export async function executeDag(run: RunState, settings: ExecuteSettings): Prom
       run.record({ requestId: `timeout:${r.id}`, action: approve ? 'approve' : 'reject', taskId: r.id, reason: 'approval timed out', effect: `${r.id} ${approve ? 'approved' : 'rejected'} by default` }, now);
     }
     table.promoteReady(now);
+    const overBudget = !run.budgetExceeded && budgetReason(run.usage(), settings.budget);
+    if (overBudget) {
+      run.budgetExceeded = overBudget;
+      table.skipNotStarted(`budget exceeded: ${overBudget}`);
+    }
     for (const id of table.nextToStart(settings.maxParallel)) start(table.task(id));
     if (table.isFinished()) return;
     const awaiting = table.awaitingApproval();
@@ -88,6 +96,15 @@ export async function executeDag(run: RunState, settings: ExecuteSettings): Prom
     else await condition(() => run.changed, Math.max(1, Math.min(...awaiting.map((r) => r.readyAt! + approvalMs)) - now));
     run.changed = false;
   }
+}
+
+/** Why the budget is spent, or undefined while it is not. */
+function budgetReason(usage: Usage, budget: ExecuteSettings['budget']): string | undefined {
+  if (!budget) return undefined;
+  const tokens = totalTokens(usage);
+  if (budget.maxTokens !== undefined && tokens >= budget.maxTokens) return `${tokens} tokens used of ${budget.maxTokens}`;
+  if (budget.maxCostUsd !== undefined && (usage.costUsd ?? 0) >= budget.maxCostUsd) return `$${(usage.costUsd ?? 0).toFixed(4)} spent of $${budget.maxCostUsd}`;
+  return undefined;
 }
 
 function taskActivities(task: Task, settings: ExecuteSettings, maxAttempts: number, startNumber: number) {

@@ -40,8 +40,17 @@ export async function orchestrate(input: OrchestrateInput): Promise<RunResult> {
     plan = mustBeValid(parsed.data.plan, 'the plan given');
   } else {
     const planOptions = { ...DEFAULT_OPTIONS, ...given };
-    const planned = await decompose({ goal: parsed.data.goal!, model: given.model, maxTasks: planOptions.maxTasks, allowShell: planOptions.allowShell, allowWrites: planOptions.allowWrites });
+    const planned = await decompose({
+      goal: parsed.data.goal!,
+      model: given.model,
+      maxTasks: planOptions.maxTasks,
+      allowShell: planOptions.allowShell,
+      allowWrites: planOptions.allowWrites,
+      useCache: planOptions.planCache,
+      ...(given.prices ? { prices: given.prices } : {}),
+    });
     run.overheadUsage = addUsage(run.overheadUsage, planned.usage);
+    run.planCached = planned.cached ?? false;
     plan = mustBeValid({ ...planned.plan, goal: planned.plan.goal ?? parsed.data.goal }, 'the planner');
     // The planner was held to this already; a plan from elsewhere in history is checked again.
     const unsafe = unsafeTaskProblems(plan, planOptions);
@@ -60,6 +69,7 @@ export async function orchestrate(input: OrchestrateInput): Promise<RunResult> {
       run.publish();
       await executeDag(run, { ...options, goal: run.goal });
     }
+    if (run.budgetExceeded) outcome = 'BudgetExceeded';
   } catch (err) {
     if (!isCancellation(err)) throw err;
     outcome = 'Cancelled';
@@ -73,7 +83,9 @@ export async function orchestrate(input: OrchestrateInput): Promise<RunResult> {
   const aggregated: AggregateOutcome =
     options.aggregate === 'none' || outcome === 'Rejected'
       ? { report: outcome === 'Rejected' ? rejectionReport(run) : '', usage: NO_USAGE }
-      : await CancellationScope.nonCancellable(() => aggregate({ goal: run.goal, model: options.model, tasks: records.map(withoutOutput), stats }, options.aggregate === 'llm'));
+      : await CancellationScope.nonCancellable(() =>
+          aggregate({ goal: run.goal, model: options.model, tasks: records.map(withoutOutput), stats, usage: run.usage(), ...(given.prices ? { prices: given.prices } : {}) }, options.aggregate === 'llm'),
+        );
   run.overheadUsage = addUsage(run.overheadUsage, aggregated.usage);
 
   run.phase = outcome;
@@ -90,6 +102,8 @@ export async function orchestrate(input: OrchestrateInput): Promise<RunResult> {
     stats,
     usage: run.usage(),
     audit: [...run.audit],
+    ...(run.planCached ? { planCached: true } : {}),
+    ...(run.budgetExceeded ? { budgetExceeded: run.budgetExceeded } : {}),
   };
 }
 

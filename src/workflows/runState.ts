@@ -28,6 +28,10 @@ export class RunState {
   readonly answered = new Map<string, RunStatusView>();
   /** Set by anything that may let the execute loop make progress. */
   changed = false;
+  /** The plan came from the decomposition cache. */
+  planCached = false;
+  /** Why the budget stopped the run, once it did. */
+  budgetExceeded?: string;
   /** Publish search attributes (only when the server has them registered). */
   publishSearchAttributes = false;
   private published = '';
@@ -63,6 +67,8 @@ export class RunState {
       tasks,
       usage: this.usage(),
       audit: [...this.audit],
+      ...(this.planCached ? { planCached: true } : {}),
+      ...(this.budgetExceeded ? { budgetExceeded: this.budgetExceeded } : {}),
     };
   }
 

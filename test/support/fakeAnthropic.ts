@@ -5,7 +5,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 
 export type Reply =
-  | { text: string; delayMs?: number; stopReason?: string; usage?: { input: number; output: number } }
+  | { text: string; delayMs?: number; stopReason?: string; usage?: ReplyUsage }
   | { tool: { name: string; input: unknown }; delayMs?: number }
   /** Tool input sent as this raw JSON text, valid or not. */
   | { toolRaw: { name: string; json: string }; delayMs?: number }
@@ -13,6 +13,13 @@ export type Reply =
   | { hang: true }
   | { cutStream: true; text: string }
   | { reset: true };
+
+export interface ReplyUsage {
+  input: number;
+  output: number;
+  cacheRead?: number;
+  cacheWrite?: number;
+}
 
 export type RequestKind = 'decompose' | 'task' | 'aggregate' | 'other';
 
@@ -24,13 +31,15 @@ export interface RecordedRequest {
   body: {
     model: string;
     max_tokens: number;
-    system?: string;
+    system?: string | Array<{ type: string; text: string; cache_control?: unknown }>;
     stream?: boolean;
     tools?: Array<{ name: string }>;
     messages: Array<{ role: string; content: unknown }>;
   };
   /** All user text of the request, tool results included. */
   prompt: string;
+  /** The system prompt as text, whether sent as a string or as blocks. */
+  system: string;
   apiKey?: string;
   receivedAt: number;
   /** When the reply was fully sent (absent for hangs, resets and cut streams). */
@@ -102,17 +111,29 @@ export async function startFakeAnthropic(handler: Handler = defaultHandler): Pro
 function record(body: RecordedRequest['body'], index: number, apiKey: string | undefined): RecordedRequest {
   const prompt = body.messages
     .filter((m) => m.role === 'user')
-    .map((m) => (typeof m.content === 'string' ? m.content : JSON.stringify(m.content)))
+    .map((m) => contentText(m.content))
     .join('\n');
+  const system = typeof body.system === 'string' ? body.system : (body.system ?? []).map((b) => b.text).join('\n');
   const kind: RequestKind = body.tools?.some((t) => t.name === 'submit_plan')
     ? 'decompose'
-    : body.system?.startsWith('You merge')
+    : system.startsWith('You merge')
       ? 'aggregate'
       : /## Your task: /.test(prompt)
         ? 'task'
         : 'other';
   const taskId = kind === 'task' ? /## Your task: (\S+) ·/.exec(prompt)?.[1] : undefined;
-  return { index, kind, taskId, body, prompt, apiKey, receivedAt: Date.now() };
+  return { index, kind, taskId, body, prompt, system, apiKey, receivedAt: Date.now() };
+}
+
+/** The text of a message's content: a string, or its text blocks and tool results in order. */
+function contentText(content: unknown): string {
+  if (typeof content === 'string') return content;
+  if (!Array.isArray(content)) return JSON.stringify(content);
+  return content
+    .map((block: { type?: string; text?: string; content?: unknown }) =>
+      block.type === 'text' ? block.text : block.type === 'tool_result' ? contentText(block.content) : JSON.stringify(block),
+    )
+    .join('\n\n');
 }
 
 async function respond(reply: Reply, body: RecordedRequest['body'], res: ServerResponse): Promise<void> {
@@ -151,7 +172,7 @@ async function respond(reply: Reply, body: RecordedRequest['body'], res: ServerR
 
   res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
   const send = (event: string, data: object) => res.write(`event: ${event}\ndata: ${JSON.stringify({ type: event, ...data })}\n\n`);
-  send('message_start', { message: message(body.model, [], null, { input: usage.input, output: 1 }) });
+  send('message_start', { message: message(body.model, [], null, { ...usage, output: 1 }) });
   let sentChars = 0;
   for (const [index, block] of blocks.entries()) {
     send('content_block_start', { index, content_block: block.start });
@@ -170,7 +191,7 @@ async function respond(reply: Reply, body: RecordedRequest['body'], res: ServerR
   res.end();
 }
 
-function message(model: string, content: object[], stopReason: string | null, usage: { input: number; output: number }) {
+function message(model: string, content: object[], stopReason: string | null, usage: ReplyUsage) {
   return {
     id: `msg_${Math.random().toString(36).slice(2, 12)}`,
     type: 'message',
@@ -179,7 +200,7 @@ function message(model: string, content: object[], stopReason: string | null, us
     content,
     stop_reason: stopReason,
     stop_sequence: null,
-    usage: { input_tokens: usage.input, output_tokens: usage.output },
+    usage: { input_tokens: usage.input, output_tokens: usage.output, cache_read_input_tokens: usage.cacheRead ?? 0, cache_creation_input_tokens: usage.cacheWrite ?? 0 },
   };
 }
 
