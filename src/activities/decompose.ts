@@ -4,6 +4,7 @@ import type Anthropic from '@anthropic-ai/sdk';
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import { createHash } from 'node:crypto';
 import { DEFAULT_PRICES, withCost } from '../run/prices';
+import { lineageSections } from '../run/taskPrompt';
 import { callModel, createAnthropicClient } from '../llm/callModel';
 import { planJsonSchema } from '../plan/planJsonSchema';
 import { unsafeTaskProblems } from '../plan/planSafety';
@@ -46,7 +47,16 @@ export async function decompose(deps: ActivityDeps, input: DecomposeInput): Prom
 
 /** The same goal, options, model and planner instructions give the same key. */
 function planCacheKey(input: DecomposeInput, model: string): string {
-  const basis = JSON.stringify({ goal: input.goal, model, maxTasks: input.maxTasks, allowShell: input.allowShell, allowWrites: input.allowWrites, planner: plannerSystemPrompt(input.maxTasks) });
+  const basis = JSON.stringify({
+    goal: input.goal,
+    model,
+    maxTasks: input.maxTasks,
+    allowShell: input.allowShell,
+    allowWrites: input.allowWrites,
+    ancestors: input.ancestors ?? [],
+    inherited: (input.inherited ?? []).map((u) => u.outputRef),
+    planner: plannerSystemPrompt(input.maxTasks),
+  });
   return createHash('sha256').update(basis).digest('hex').slice(0, 32);
 }
 
@@ -57,7 +67,9 @@ async function planWithModel(deps: ActivityDeps, ctx: Context, input: DecomposeI
     description: 'Submit the plan: the tasks with their dependencies.',
     input_schema: planJsonSchema() as Anthropic.Tool.InputSchema,
   };
-  const messages: Anthropic.MessageParam[] = [{ role: 'user', content: `Goal:\n${input.goal}` }];
+  const inherited = await Promise.all((input.inherited ?? []).map(async (u) => ({ id: u.id, title: u.title, text: await deps.store.get(u.outputRef) })));
+  const context = lineageSections({ ancestors: input.ancestors, inherited });
+  const messages: Anthropic.MessageParam[] = [{ role: 'user', content: [...context, `Goal:\n${input.goal}`].join('\n\n') }];
   let usage: Usage = NO_USAGE;
   let lastProblems = '';
 

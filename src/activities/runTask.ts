@@ -26,8 +26,8 @@ export async function runTask(deps: ActivityDeps, input: RunTaskInput): Promise<
 
   let result: BackendResult;
   try {
-    const upstream = await Promise.all(input.upstream.map(async (u) => ({ id: u.id, title: u.title, text: await deps.store.get(u.outputRef) })));
-    const parts = buildTaskPromptParts(task, input.goal, upstream);
+    const read = (refs: RunTaskInput['upstream']) => Promise.all(refs.map(async (u) => ({ id: u.id, title: u.title, text: await deps.store.get(u.outputRef) })));
+    const parts = buildTaskPromptParts(task, input.goal, await read(input.upstream), { ancestors: input.ancestors, inherited: await read(input.inherited ?? []) });
     const request: BackendRequest = {
       task,
       prompt: joinPrompt(parts),

@@ -50,6 +50,10 @@ const TaskFields = z
     critical: z.boolean().optional(),
     /** When ready, the task waits in AwaitingApproval until a person approves or rejects it. */
     requiresApproval: z.boolean().optional(),
+    /** Run the task as a sub-plan: a child run plans its prompt and runs its own DAG; its report is the output. */
+    decompose: z.boolean().optional(),
+    /** For a sub-plan: "fork" (default) hands down the goal chain and this task's dependency outputs; "spawn" starts clean. */
+    context: z.enum(['fork', 'spawn']).optional(),
     /** Prose told to the agent about the output it must give. */
     expectedOutput: z.string().max(PLAN_LIMITS.maxPromptChars).optional(),
     /** JSON Schema the output must parse and validate against. */
@@ -72,6 +76,8 @@ export const TaskSchema = TaskFields.superRefine((task, ctx) => {
     if (backend === 'shell' && task.command === undefined) ctx.addIssue({ code: 'custom', path: ['command'], message: 'a shell task needs a command' });
     if (backend !== 'shell' && task.command !== undefined) ctx.addIssue({ code: 'custom', path: ['command'], message: `only shell tasks take a command (backend is ${backend})` });
     if (backend !== 'shell' && task.prompt === undefined) ctx.addIssue({ code: 'custom', path: ['prompt'], message: 'is required' });
+    if (task.decompose && backend !== 'anthropic') ctx.addIssue({ code: 'custom', path: ['decompose'], message: `only anthropic tasks can be split into a sub-plan (backend is ${backend})` });
+    if (task.context && !task.decompose) ctx.addIssue({ code: 'custom', path: ['context'], message: 'applies only to a task with decompose: true' });
 });
 export type Task = z.infer<typeof TaskSchema>;
 
@@ -155,6 +161,19 @@ export const RunOptionsSchema = z
       .optional(),
     /** Reuse the last plan made for the same goal, options and model (default true). */
     planCache: z.boolean().optional(),
+    /** How deep sub-plans may nest (default 2). */
+    maxDepth: z.number().int().min(0).max(10).optional(),
+    /** Most tasks across the whole tree of sub-plans (default 200). */
+    maxTreeTasks: z.number().int().min(1).max(10_000).optional(),
+    /** Set by a parent run for its sub-plan: how deep it is, its ancestors' goals, what it inherits. */
+    subPlan: z
+      .object({
+        depth: z.number().int().min(1).max(10),
+        ancestors: z.array(z.string().max(PLAN_LIMITS.maxGoalChars)).max(10),
+        inherited: z.array(z.object({ id: z.string(), title: z.string(), outputRef: z.string() }).strict()).max(PLAN_LIMITS.maxDependencies),
+      })
+      .strict()
+      .optional(),
   })
   .strict();
 export type RunOptions = z.infer<typeof RunOptionsSchema>;
@@ -189,6 +208,8 @@ export const DEFAULT_OPTIONS = {
   approvalTimeoutAction: 'reject',
   searchAttributes: false,
   planCache: true,
+  maxDepth: 2,
+  maxTreeTasks: 200,
 } as const;
 
 export function toTemporalDuration(d: Duration): string {

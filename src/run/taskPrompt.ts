@@ -27,8 +27,8 @@ export interface PromptParts {
  * A prompt with templates gets the outputs where it asks for them; one without gets them in a
  * section of their own, before the task.
  */
-export function buildTaskPromptParts(task: Task, goal: string | undefined, upstream: UpstreamText[]): PromptParts {
-  const shared: string[] = [];
+export function buildTaskPromptParts(task: Task, goal: string | undefined, upstream: UpstreamText[], lineage: Lineage = {}): PromptParts {
+  const shared: string[] = lineageSections(lineage);
   if (goal) shared.push(`## Overall goal\n${goal}`);
   const share = upstream.length > 0 ? Math.floor(UPSTREAM_BUDGET_CHARS / upstream.length) : 0;
   const prompt = task.prompt ?? '';
@@ -46,12 +46,33 @@ export function buildTaskPromptParts(task: Task, goal: string | undefined, upstr
   return { shared, own: own.join('\n\n') };
 }
 
+/** Where a sub-plan sits: the goals above it, and the outputs its parent handed down. */
+export interface Lineage {
+  ancestors?: string[];
+  inherited?: UpstreamText[];
+}
+
+export function lineageSections({ ancestors = [], inherited = [] }: Lineage): string[] {
+  const sections: string[] = [];
+  if (ancestors.length > 0) sections.push(`## This is part of a larger goal\n${ancestors.map((g) => firstLine(g)).join(' › ')}`);
+  if (inherited.length > 0) {
+    const share = Math.floor(UPSTREAM_BUDGET_CHARS / inherited.length);
+    sections.push(`## Results handed down from the parent run\n\n${inherited.map((u) => `### ${u.id} · ${u.title}\n${clip(u.text, share)}`).join('\n\n')}`);
+  }
+  return sections;
+}
+
+function firstLine(text: string): string {
+  const line = text.trim().split('\n')[0]!;
+  return line.length > 120 ? `${line.slice(0, 119)}…` : line;
+}
+
 export function joinPrompt(parts: PromptParts): string {
   return [...parts.shared, parts.own].join('\n\n');
 }
 
-export function buildTaskPrompt(task: Task, goal: string | undefined, upstream: UpstreamText[]): string {
-  return joinPrompt(buildTaskPromptParts(task, goal, upstream));
+export function buildTaskPrompt(task: Task, goal: string | undefined, upstream: UpstreamText[], lineage: Lineage = {}): string {
+  return joinPrompt(buildTaskPromptParts(task, goal, upstream, lineage));
 }
 
 export function clip(text: string, maxChars: number): string {

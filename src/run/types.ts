@@ -116,6 +116,10 @@ export interface RunTaskInput {
   model?: string;
   upstream: UpstreamOutput[];
   prices?: PriceTable;
+  /** Goals of the runs above this one, root first (sub-plans). */
+  ancestors?: string[];
+  /** Outputs a parent run handed down to this sub-plan (context "fork"). */
+  inherited?: UpstreamOutput[];
 }
 
 export interface TaskOutcome {
@@ -141,6 +145,8 @@ export interface DecomposeInput {
   /** Reuse the last plan made for the same goal, options and model. */
   useCache?: boolean;
   prices?: PriceTable;
+  ancestors?: string[];
+  inherited?: UpstreamOutput[];
 }
 
 /** US dollars per million tokens, by model name or prefix. */

@@ -5,6 +5,7 @@ import {
   ActivityFailure,
   ApplicationFailure,
   CancellationScope,
+  ChildWorkflowFailure,
   TimeoutFailure,
   condition,
   isCancellation,
@@ -14,6 +15,7 @@ import type { Activities } from '../activities';
 import { durationToMs, toTemporalDuration, type Duration, type Task } from '../plan/schema';
 import { totalTokens, type PriceTable, type Usage } from '../run/types';
 import type { RunState } from './runState';
+import { runSubPlan, type SubPlanSettings } from './subPlan';
 
 export interface ExecuteSettings {
   goal?: string;
@@ -28,10 +30,16 @@ export interface ExecuteSettings {
   approvalTimeoutAction: 'reject' | 'approve';
   budget?: { maxTokens?: number; maxCostUsd?: number };
   prices?: PriceTable;
+  /** All run options, handed down (adjusted) to sub-plans. */
+  options: SubPlanSettings['options'];
 }
 
 export async function executeDag(run: RunState, settings: ExecuteSettings): Promise<void> {
   const table = run.table!;
+  // Each sub-plan gets an equal share of what the tree cap leaves after this run's own tasks.
+  const splitTasks = table.plan().tasks.filter((t) => t.decompose).length;
+  const taskShare = splitTasks === 0 ? 0 : Math.floor(((settings.options.maxTreeTasks ?? 200) - table.plan().tasks.length) / splitTasks);
+  const sub = settings.options.subPlan;
 
   const start = (task: Task): void => {
     table.markRunning(task.id, Date.now());
@@ -43,7 +51,19 @@ export async function executeDag(run: RunState, settings: ExecuteSettings): Prom
     });
     const maxAttempts = (task.retries ?? settings.retries) + 1;
     scope
-      .run(() => taskActivities(task, settings, maxAttempts, table.startNumber(task.id)).runTask({ goal: settings.goal, task, model: settings.model, upstream, ...(settings.prices ? { prices: settings.prices } : {}) }))
+      .run(() =>
+        task.decompose
+          ? runSubPlan(task, upstream, { goal: settings.goal, options: settings.options, taskShare })
+          : taskActivities(task, settings, maxAttempts, table.startNumber(task.id)).runTask({
+              goal: settings.goal,
+              task,
+              model: settings.model,
+              upstream,
+              ...(settings.prices ? { prices: settings.prices } : {}),
+              ...(sub?.ancestors.length ? { ancestors: sub.ancestors } : {}),
+              ...(sub?.inherited.length ? { inherited: sub.inherited } : {}),
+            }),
+      )
       .then((outcome) => table.markCompleted(task.id, outcome, Date.now()))
       .catch((err: unknown) => {
         const status = table.get(task.id)!.status;
@@ -132,6 +152,7 @@ export function describeFailure(err: unknown, maxAttempts: number): { message: s
     cause = err.cause ?? err;
     if (err.retryState === 'MAXIMUM_ATTEMPTS_REACHED') attempts = maxAttempts;
   }
+  if (err instanceof ChildWorkflowFailure) cause = err.cause ?? err;
   if (cause instanceof ApplicationFailure) {
     const detail = cause.details?.[0] as { attempt?: number; exitCode?: number | null } | undefined;
     if (typeof detail?.attempt === 'number') attempts = Math.max(attempts, detail.attempt);

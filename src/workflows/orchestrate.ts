@@ -48,6 +48,8 @@ export async function orchestrate(input: OrchestrateInput): Promise<RunResult> {
       allowWrites: planOptions.allowWrites,
       useCache: planOptions.planCache,
       ...(given.prices ? { prices: given.prices } : {}),
+      ...(given.subPlan?.ancestors.length ? { ancestors: given.subPlan.ancestors } : {}),
+      ...(given.subPlan?.inherited.length ? { inherited: given.subPlan.inherited } : {}),
     });
     run.overheadUsage = addUsage(run.overheadUsage, planned.usage);
     run.planCached = planned.cached ?? false;
@@ -58,6 +60,9 @@ export async function orchestrate(input: OrchestrateInput): Promise<RunResult> {
   }
   // Precedence: the run's options, then the plan's own settings, then defaults.
   const options = { ...DEFAULT_OPTIONS, ...definedOnly({ maxParallel: plan.maxParallel, failFast: plan.failFast }), ...given };
+  if (plan.tasks.some((t) => t.decompose) && plan.tasks.length > options.maxTreeTasks) {
+    throw ApplicationFailure.nonRetryable(`the plan has ${plan.tasks.length} tasks, over the cap of ${options.maxTreeTasks} across the tree of sub-plans (maxTreeTasks)`, 'TreeTooLarge');
+  }
   const table = run.startTable(plan);
 
   let outcome: RunOutcome | undefined;
@@ -67,7 +72,7 @@ export async function orchestrate(input: OrchestrateInput): Promise<RunResult> {
       run.phase = 'Running';
       run.wake();
       run.publish();
-      await executeDag(run, { ...options, goal: run.goal });
+      await executeDag(run, { ...options, goal: run.goal, options });
     }
     if (run.budgetExceeded) outcome = 'BudgetExceeded';
   } catch (err) {
