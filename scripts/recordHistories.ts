@@ -123,6 +123,16 @@ function scenarios(): Scenario[] {
       },
     },
     {
+      name: 'sub-plan',
+      input: { plan: { goal: 'Parent', tasks: [t('SCAN'), { ...t('SPLIT', ['SCAN']), decompose: true }] } },
+      handler: (req) => (req.kind === 'decompose' ? { tool: { name: 'submit_plan', input: { tasks: [t('SUB-1'), t('SUB-2', ['SUB-1'])] } } } : defaultHandler(req)),
+    },
+    {
+      name: 'budget-stop',
+      input: { plan: { tasks: [t('B1'), t('B2'), t('B3'), t('B4')] }, options: { maxParallel: 1, budget: { maxTokens: 50 } } },
+      handler: defaultHandler,
+    },
+    {
       name: 'retry-then-success',
       input: { plan: { tasks: [t('R')] }, options: { retryInitialInterval: '200ms' } },
       handler: (req) => (req.kind === 'task' && ++overloaded === 1 ? { status: 529, errorType: 'overloaded_error', message: 'Overloaded' } : defaultHandler(req)),

@@ -13,6 +13,7 @@ const load = async (file: string) => historyFromJSON(JSON.parse(await readFile(n
 describe('replay of recorded histories', () => {
   it('has a history for each recorded feature', () => {
     expect(files).toEqual([
+      'budget-stop.json',
       'critical-task-and-plan-options.json',
       'fail-fast.json',
       'failure-isolation.json',
@@ -22,6 +23,7 @@ describe('replay of recorded histories', () => {
       'plan-goal.json',
       'retry-then-success.json',
       'run-cancelled.json',
+      'sub-plan.json',
       'task-approval-retry-and-cancel.json',
     ]);
   });
