@@ -82,6 +82,17 @@ describe('dagent control commands', () => {
   });
 });
 
+describe('dagent status --watch', () => {
+  it('follows a run until it ends and exits with the run\'s exit code', async () => {
+    const handle = await testEnv.start({ plan: { tasks: [{ id: 'W1', title: 'Wait', backend: 'shell', command: 'sleep 2' }, { id: 'W2', title: 'Fail', backend: 'shell', command: 'exit 4', dependsOn: ['W1'] }] } });
+    const watch = spawnDagent(['status', handle.workflowId, '--watch'], env());
+    expect(await watch.exited).toBe(1);
+    expect(watch.stdout()).toContain('W1 Completed');
+    expect(watch.stdout()).toContain('W2 Failed: shell task W2 exited with code 4');
+    expect(watch.stdout()).toMatch(/Total: 2 tasks, 1 completed, 1 failed, 0 skipped/);
+  });
+});
+
 describe('the same with the temporal CLI', () => {
   it('queries the status and approves the plan with temporal workflow query / update execute', async () => {
     const handle = await testEnv.start({ plan: planOf({ X: [] }), options: { approval: 'plan' } });
