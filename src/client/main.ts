@@ -17,6 +17,8 @@ import { TemporalUnreachableError } from '../temporal/connect';
 import { devCommand, DEV_DEFAULTS } from './devCommand';
 import { CliError, EXIT } from './exitCodes';
 import { PlanFileError } from '../plan/readPlanFile';
+import { EncryptionKeyError } from '../codec/encryptionCodec';
+import { codecServerCommand } from './codecServerCommand';
 import { planCommand } from './planCommand';
 import { validateCommand } from './validateCommand';
 import { runCommand } from './runCommand';
@@ -129,6 +131,14 @@ addConnectionFlags(
 ).action(async (flags) => finish(await workerCommand(flags)));
 
 program
+  .command('codec-server')
+  .description('serve /encode and /decode for the Web UI with the key in DAGENT_ENCRYPTION_KEY')
+  .addOption(new Option('--port <port>', 'port').default(8888).argParser(parsePositiveInt('--port')))
+  .option('--host <host>', 'address to listen on', '127.0.0.1')
+  .option('--cors-origin <origin...>', 'origins allowed to call it (the Web UI)', ['http://localhost:8233', 'http://127.0.0.1:8233'])
+  .action(async (flags) => finish(await codecServerCommand(flags)));
+
+program
   .command('dev')
   .description('run the Temporal dev server in the foreground, with a persistent database')
   .addOption(new Option('--port <port>', 'frontend port').default(DEV_DEFAULTS.port).argParser(parsePositiveInt('--port')))
@@ -148,7 +158,7 @@ try {
   process.exitCode =
     err instanceof CliError
       ? err.exitCode
-      : err instanceof PlanFileError
+      : err instanceof PlanFileError || err instanceof EncryptionKeyError
         ? EXIT.usage
       : err instanceof TemporalUnreachableError || err instanceof TemporalCliMissingError
         ? EXIT.temporalUnreachable

@@ -2,6 +2,7 @@
 // ourselves (database under .dagent/, Web UI on 8233) that keeps running after the CLI exits.
 import { Client, Connection } from '@temporalio/client';
 import { join } from 'node:path';
+import { encryptionCodecFromEnv } from '../codec/encryptionCodec';
 import { SEARCH_ATTRIBUTE_NAMES } from '../run/searchAttributes';
 import { isPortOpen, startDevServer } from './devServer';
 
@@ -61,7 +62,8 @@ export async function connectClient(target: TemporalTarget, timeoutMs = 5_000): 
     try {
       const connection = await Connection.connect({ address: target.address, connectTimeout: '5s' });
       await connection.workflowService.describeNamespace({ namespace: target.namespace });
-      return new Client({ connection, namespace: target.namespace });
+      const codec = encryptionCodecFromEnv();
+      return new Client({ connection, namespace: target.namespace, ...(codec ? { dataConverter: { payloadCodecs: [codec] } } : {}) });
     } catch (err) {
       lastError = (err as Error).message;
       await new Promise((r) => setTimeout(r, 500));

@@ -2,7 +2,9 @@
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { fileURLToPath } from 'node:url';
+import type { PayloadCodec } from '@temporalio/common';
 import { createActivities } from '../activities';
+import { encryptionCodecFromEnv } from '../codec/encryptionCodec';
 import { llmSettingsFromEnv, type LlmSettings } from '../llm/settings';
 import { resultStoreFromEnv, type ResultStore } from '../store/resultStore';
 import { taskAttemptSignal } from '../workflows/messages';
@@ -20,6 +22,8 @@ export interface DagentWorkerOptions {
   llm?: LlmSettings;
   store?: ResultStore;
   identity?: string;
+  /** Payload codec (encryption); default: from DAGENT_ENCRYPTION_KEY, if set. */
+  codec?: PayloadCodec;
 }
 
 export interface DagentWorker {
@@ -28,9 +32,11 @@ export interface DagentWorker {
 }
 
 export async function createWorker(options: DagentWorkerOptions): Promise<DagentWorker> {
+  const codec = options.codec ?? encryptionCodecFromEnv();
+  const dataConverter = codec ? { payloadCodecs: [codec] } : undefined;
   const connection = await NativeConnection.connect({ address: options.address });
   const clientConnection = await Connection.connect({ address: options.address });
-  const client = new Client({ connection: clientConnection, namespace: options.namespace });
+  const client = new Client({ connection: clientConnection, namespace: options.namespace, dataConverter });
   const activities = createActivities({
     llm: options.llm ?? llmSettingsFromEnv(),
     store: options.store ?? resultStoreFromEnv(),
@@ -42,6 +48,7 @@ export async function createWorker(options: DagentWorkerOptions): Promise<Dagent
     taskQueue: options.taskQueue,
     activities,
     ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
+    dataConverter,
     maxConcurrentActivityTaskExecutions: options.maxConcurrentActivities ?? 16,
     // Cancellation (failFast, a cancelled run) reaches a task through its heartbeats: send them
     // often enough that a cancelled task's processes stop within seconds.

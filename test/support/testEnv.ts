@@ -1,6 +1,7 @@
 // One test file's environment: a fake LLM server, a real worker on its own task queue against the
 // shared dev server, a client, and a result store in a temporary folder.
 import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
+import type { PayloadCodec } from '@temporalio/common';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -27,7 +28,7 @@ export interface TestEnv {
 
 let runtimeInstalled = false;
 
-export async function startTestEnv(handler?: Handler, options: { address?: string } = {}): Promise<TestEnv> {
+export async function startTestEnv(handler?: Handler, options: { address?: string; codec?: PayloadCodec } = {}): Promise<TestEnv> {
   if (!runtimeInstalled) {
     Runtime.install({ logger: new DefaultLogger('ERROR') });
     runtimeInstalled = true;
@@ -44,9 +45,10 @@ export async function startTestEnv(handler?: Handler, options: { address?: strin
     workflowBundle: { codePath: inject('workflowBundlePath') },
     llm: { apiKey: TEST_API_KEY, baseURL: llm.url, defaultModel: 'claude-test', requestTimeoutMs: 30_000 },
     store,
+    ...(options.codec ? { codec: options.codec } : {}),
   });
   const running = dagentWorker.worker.run();
-  const client = new Client({ connection: await Connection.connect({ address }) });
+  const client = new Client({ connection: await Connection.connect({ address }), ...(options.codec ? { dataConverter: { payloadCodecs: [options.codec] } } : {}) });
 
   const start = (input: OrchestrateInput, workflowId = `test-${randomUUID()}`) =>
     client.workflow.start('orchestrate', { taskQueue, workflowId, args: [input] });
