@@ -2,9 +2,11 @@
 // and the worker alike. The key id travels in the payload's metadata, so after a rotation the
 // old keys still decrypt what they encrypted.
 import type { Payload, PayloadCodec } from '@temporalio/common';
-import { temporal } from '@temporalio/proto';
+// A CommonJS package: its default export works under Node's ESM loader and bundlers alike.
+import proto from '@temporalio/proto';
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 
+const { temporal } = proto;
 const ENCODING = 'binary/encrypted';
 const KEY_ID_KEY = 'encryption-key-id';
 const IV_BYTES = 12;

@@ -4,7 +4,7 @@
 import { ActivityFailure, ApplicationFailure, CancellationScope, condition, isCancellation, proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import { unsafeTaskProblems } from '../plan/planSafety';
-import { DEFAULT_OPTIONS, durationToMs, OrchestrateInputSchema, type OrchestrateInput, type Plan } from '../plan/schema';
+import { DEFAULT_OPTIONS, durationToMs, OrchestrateInputSchema, toTemporalDuration, type Duration, type OrchestrateInput, type Plan } from '../plan/schema';
 import { formatProblems, validatePlan } from '../plan/validatePlan';
 import { computeRunStats } from '../run/runStats';
 import { addUsage, NO_USAGE, type AggregateOutcome, type DecomposeInput, type RunOutcome, type RunResult, type TaskRecord } from '../run/types';
@@ -15,13 +15,16 @@ import { RunState, withoutOutput } from './runState';
 /** Outputs kept inline in the RunResult, in total; the rest stay behind their outputRef. */
 const RESULT_INLINE_BUDGET = 256 * 1024;
 
-const planning = proxyActivities<Activities>({
-  activityId: 'decompose',
-  summary: 'decompose · plan the goal',
-  startToCloseTimeout: '10m',
-  heartbeatTimeout: '60s',
-  retry: { maximumAttempts: 3, initialInterval: '2s', backoffCoefficient: 2, maximumInterval: '2m' },
-});
+/** Planning and aggregation: a dead worker's call moves on after the run's heartbeat timeout. */
+function helperActivities(activityId: string, summary: string, heartbeatTimeout: Duration) {
+  return proxyActivities<Activities>({
+    activityId,
+    summary,
+    startToCloseTimeout: '10m',
+    heartbeatTimeout: toTemporalDuration(heartbeatTimeout),
+    retry: { maximumAttempts: 3, initialInterval: '2s', backoffCoefficient: 2, maximumInterval: '2m' },
+  });
+}
 
 export async function orchestrate(input: OrchestrateInput): Promise<RunResult> {
   const parsed = OrchestrateInputSchema.safeParse(input);
@@ -40,7 +43,7 @@ export async function orchestrate(input: OrchestrateInput): Promise<RunResult> {
     plan = mustBeValid(parsed.data.plan, 'the plan given');
   } else {
     const planOptions = { ...DEFAULT_OPTIONS, ...given };
-    const planned = await decompose({
+    const planned = await decompose(planOptions.heartbeatTimeout, {
       goal: parsed.data.goal!,
       model: given.model,
       maxTasks: planOptions.maxTasks,
@@ -89,7 +92,11 @@ export async function orchestrate(input: OrchestrateInput): Promise<RunResult> {
     options.aggregate === 'none' || outcome === 'Rejected'
       ? { report: outcome === 'Rejected' ? rejectionReport(run) : '', usage: NO_USAGE }
       : await CancellationScope.nonCancellable(() =>
-          aggregate({ goal: run.goal, model: options.model, tasks: records.map(withoutOutput), stats, usage: run.usage(), ...(given.prices ? { prices: given.prices } : {}) }, options.aggregate === 'llm'),
+          aggregate(
+            { goal: run.goal, model: options.model, tasks: records.map(withoutOutput), stats, usage: run.usage(), ...(given.prices ? { prices: given.prices } : {}) },
+            options.aggregate === 'llm',
+            options.heartbeatTimeout,
+          ),
         );
   run.overheadUsage = addUsage(run.overheadUsage, aggregated.usage);
 
@@ -132,9 +139,9 @@ function rejectionReport(run: RunState): string {
   return `# dagent report${run.goal ? `: ${run.goal.split('\n')[0]}` : ''}\n\nThe plan was rejected${reason ? ` (${reason})` : ''}; no task ran.\n`;
 }
 
-export async function decompose(input: DecomposeInput) {
+export async function decompose(heartbeatTimeout: Duration, input: DecomposeInput) {
   try {
-    return await planning.decompose(input);
+    return await helperActivities('decompose', 'decompose · plan the goal', heartbeatTimeout).decompose(input);
   } catch (err) {
     if (isCancellation(err)) throw err;
     const cause = err instanceof ActivityFailure && err.cause ? err.cause : err;
@@ -145,14 +152,8 @@ export async function decompose(input: DecomposeInput) {
 }
 
 /** The LLM report first; if it cannot be had, a report written without the LLM, so the run still ends with one. */
-async function aggregate(input: Omit<Parameters<Activities['aggregate']>[0], 'useLlm'>, useLlm: boolean): Promise<AggregateOutcome> {
-  const activities = proxyActivities<Activities>({
-    activityId: 'aggregate',
-    summary: 'aggregate · merge the results',
-    startToCloseTimeout: '10m',
-    heartbeatTimeout: '60s',
-    retry: { maximumAttempts: 3, initialInterval: '2s', backoffCoefficient: 2, maximumInterval: '2m' },
-  });
+async function aggregate(input: Omit<Parameters<Activities['aggregate']>[0], 'useLlm'>, useLlm: boolean, heartbeatTimeout: Duration): Promise<AggregateOutcome> {
+  const activities = helperActivities('aggregate', 'aggregate · merge the results', heartbeatTimeout);
   try {
     return await activities.aggregate({ ...input, useLlm });
   } catch (err) {
