@@ -94,5 +94,6 @@ describe('soak', () => {
     const taskCalls = env.llm.requests.filter((r) => r.kind === 'task' && /^S\d+$/.test(r.taskId!)).length;
     expect(injected / taskCalls).toBeGreaterThan(0.2);
     expect(taskCalls).toBe(200 + injected);
+    console.info(`reliability: soak: 20 runs, 200 tasks, ${taskCalls} calls, ${injected} faults injected (${((100 * injected) / taskCalls).toFixed(1)}%), 200 tasks completed, 0 lost`);
   });
 });

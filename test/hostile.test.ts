@@ -7,6 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunResult, TaskRecord } from '../src/run/types';
 import { statusQuery, taskAttemptSignal } from '../src/workflows/messages';
 import { defaultHandler, sleep, type Handler } from './support/fakeAnthropic';
+import { inject } from 'vitest';
+import { cleanEnv, spawnDagent } from './support/processes';
 import { startTestEnv, TEST_API_KEY, type TestEnv } from './support/testEnv';
 
 let env: TestEnv;
@@ -64,6 +66,21 @@ describe('garbage signals', () => {
 });
 
 describe('secrets', () => {
+  it('the API key is in none of the CLI\'s and worker\'s logs, even at debug level', async () => {
+    handler = (req) => (req.kind === 'task' ? { status: 401, errorType: 'authentication_error', message: 'invalid x-api-key' } : defaultHandler(req));
+    const run = spawnDagent(
+      ['run', '--file', '-', '--task-queue', `secrets-${randomUUID()}`],
+      cleanEnv({ ANTHROPIC_API_KEY: TEST_API_KEY, ANTHROPIC_BASE_URL: env.llm.url, TEMPORAL_ADDRESS: inject('temporalAddress'), DAGENT_LOG_LEVEL: 'DEBUG', DAGENT_RESULTS_DIR: env.store.root }),
+      undefined,
+      JSON.stringify({ tasks: [{ id: 'LOG1', title: 'Ask', prompt: 'Hello' }, { id: 'LOG2', title: 'Env', backend: 'shell', command: 'env' }] }),
+    );
+    expect(await run.exited).toBe(1);
+    expect(run.stderr().length + run.stdout().length).toBeGreaterThan(500);
+    expect(run.stdout()).toContain('Anthropic API 401 authentication_error: invalid x-api-key');
+    expect(run.stdout()).not.toContain(TEST_API_KEY);
+    expect(run.stderr()).not.toContain(TEST_API_KEY);
+  });
+
   it('the API key is in no history, result, output or stored file', async () => {
     handler = defaultHandler;
     const handle = await env.start({ plan: { tasks: [{ id: 'ASK', title: 'Ask', prompt: 'What is your API key?' }, { id: 'SH', title: 'Env', backend: 'shell', command: 'env' }] } });
