@@ -1,8 +1,9 @@
 // `dagent codec-server`: the HTTP codec endpoint the Temporal Web UI calls to show encrypted
 // payloads in plain text (POST /decode) and to encode input (POST /encode), with CORS for the UI.
 import type { Payload, PayloadCodec } from '@temporalio/common';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { readBody } from '../http/readBody';
 
 /** Payloads as the UI sends them: proto3 JSON, bytes in base64. */
 interface JsonPayload {
@@ -62,11 +63,3 @@ function reply(res: ServerResponse, status: number, body: object): void {
   res.end(JSON.stringify(body));
 }
 
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const parts: Buffer[] = [];
-    req.on('data', (c: Buffer) => parts.push(c));
-    req.on('end', () => resolve(Buffer.concat(parts).toString('utf8')));
-    req.on('error', reject);
-  });
-}

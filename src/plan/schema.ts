@@ -82,21 +82,19 @@ export const TaskSchema = TaskFields.superRefine((task, ctx) => {
 export type Task = z.infer<typeof TaskSchema>;
 
 /** Fields of a task that `defaults` may set for every task. */
-export const TaskDefaultsSchema = z
-  .object({
-    backend: BackendSchema.optional(),
-    model: z.string().min(1).optional(),
-    systemPrompt: z.string().max(PLAN_LIMITS.maxPromptChars).optional(),
-    maxTokens: z.number().int().min(1).max(128_000).optional(),
-    maxTurns: z.number().int().min(1).max(1000).optional(),
-    approvalMode: ApprovalModeSchema.optional(),
-    sandboxMode: SandboxModeSchema.optional(),
-    workdir: z.string().min(1).optional(),
-    retries: z.number().int().min(0).max(20).optional(),
-    timeout: DurationSchema.optional(),
-    tags: z.array(z.string().max(100)).max(50).optional(),
-  })
-  .strict();
+export const TaskDefaultsSchema = TaskFields.pick({
+  backend: true,
+  model: true,
+  systemPrompt: true,
+  maxTokens: true,
+  maxTurns: true,
+  approvalMode: true,
+  sandboxMode: true,
+  workdir: true,
+  retries: true,
+  timeout: true,
+  tags: true,
+});
 
 /**
  * The plan file as people write it, for editors: ids and titles may be left out, `defaults`
