@@ -2,7 +2,7 @@
 // the deduplicated findings by severity; the status table and the failures are added without it.
 import { Context } from '@temporalio/activity';
 import { callModel, createAnthropicClient } from '../llm/callModel';
-import { clip } from '../run/taskPrompt';
+import { clip, firstLine } from '../run/shortenText';
 import { addUsage, NO_USAGE, type AggregateInput, type AggregateOutcome, type TaskRecord, type Usage } from '../run/types';
 import { mermaidSection } from '../report/mermaid';
 import { problemsSection, statsLine, statusTable, usageLine } from '../report/statusTable';
@@ -80,9 +80,4 @@ function fallbackBody(outputs: Array<{ task: TaskRecord; text: string }>, why: s
   if (outputs.length === 0) return `${note}## Results\nNo task completed.`;
   const sections = outputs.map(({ task, text }) => `### ${task.id} · ${task.title}\n${clip(text, FALLBACK_OUTPUT_CHARS)}`);
   return `${note}## Results\n\n${sections.join('\n\n')}`;
-}
-
-function firstLine(text: string): string {
-  const line = text.split('\n')[0]!.trim();
-  return line.length > 120 ? `${line.slice(0, 119)}…` : line;
 }

@@ -7,16 +7,13 @@ import { resolve } from 'node:path';
 import { BACKEND_REGISTRY } from '../backends';
 import { redactSecrets } from '../backends/secrets';
 import type { BackendRequest, BackendResult } from '../backends/types';
-import { withCost } from '../run/prices';
-import { DEFAULT_PRICES } from '../run/prices';
-import { buildTaskPromptParts, joinPrompt, previewOf } from '../run/taskPrompt';
+import { DEFAULT_PRICES, withCost } from '../run/prices';
+import { INLINE_OUTPUT_LIMIT, previewOf } from '../run/shortenText';
+import { buildTaskPromptParts, joinPrompt } from '../run/taskPrompt';
 import type { RunTaskInput, TaskOutcome } from '../run/types';
 import { keySegment } from '../store/resultStore';
 import { reportAttempt, runKeyOf, type ActivityDeps } from './deps';
 import { checkOutput } from './outputSchema';
-
-/** Outputs up to this size also travel inline in history; larger ones only by reference. */
-export const INLINE_OUTPUT_LIMIT = 8 * 1024;
 
 export async function runTask(deps: ActivityDeps, input: RunTaskInput): Promise<TaskOutcome> {
   const ctx = Context.current();

@@ -2,6 +2,7 @@
 // with one precedence everywhere: CLI flag > plan file > config file > built-in default.
 import { readPlanFile } from '../plan/readPlanFile';
 import type { OrchestrateInput, Plan, RunOptions } from '../plan/schema';
+import { definedOnly } from '../run/definedOnly';
 import { DEFAULT_PRICES } from '../run/prices';
 import type { DagentConfig } from './config';
 
@@ -61,8 +62,4 @@ export async function buildRunInput(goal: string | undefined, flags: RunInputFla
 export function needsAnthropicKey(input: OrchestrateInput): boolean {
   if (input.goal !== undefined && input.plan === undefined) return true;
   return ((input.plan as Plan | undefined)?.tasks ?? []).some((t) => (t.backend ?? 'anthropic') === 'anthropic');
-}
-
-function definedOnly<T extends object>(value: T): T {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
 }

@@ -1,5 +1,6 @@
 // Turns what people write into the canonical Plan: clinvk's snake_case aliases, chain files
 // (`steps`), plan-wide `defaults`, and missing ids and titles. Pure; validation comes after.
+import { firstLine } from '../run/shortenText';
 import type { PlanProblem } from './validatePlan';
 
 const TOP_ALIASES: Record<string, string> = { max_parallel: 'maxParallel', fail_fast: 'failFast' };
@@ -67,8 +68,7 @@ function chainToTasks(steps: unknown[]): unknown[] {
 
 function titleFrom(task: Record<string, unknown>): string {
   const source = typeof task.prompt === 'string' ? task.prompt : Array.isArray(task.command) ? task.command.join(' ') : typeof task.command === 'string' ? task.command : String(task.id);
-  const line = source.trim().split('\n')[0]!.trim() || String(task.id);
-  return line.length > 60 ? `${line.slice(0, 59)}…` : line;
+  return firstLine(source, 60) || String(task.id);
 }
 
 function renameKeys(source: Record<string, unknown>, aliases: Record<string, string>, path: string, problems: PlanProblem[]): Record<string, unknown> {

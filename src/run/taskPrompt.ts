@@ -2,6 +2,7 @@
 // outputs labelled by id and title. Pure.
 import type { Task } from '../plan/schema';
 import { hasTemplates, renderTemplates } from '../plan/templates';
+import { clip, firstLine } from './shortenText';
 
 /** Upstream text handed to one task, in total; a long output is cut with a visible note. */
 const UPSTREAM_BUDGET_CHARS = 120_000;
@@ -62,25 +63,10 @@ export function lineageSections({ ancestors = [], inherited = [] }: Lineage): st
   return sections;
 }
 
-function firstLine(text: string): string {
-  const line = text.trim().split('\n')[0]!;
-  return line.length > 120 ? `${line.slice(0, 119)}…` : line;
-}
-
 export function joinPrompt(parts: PromptParts): string {
   return [...parts.shared, parts.own].join('\n\n');
 }
 
 export function buildTaskPrompt(task: Task, goal: string | undefined, upstream: UpstreamText[], lineage: Lineage = {}): string {
   return joinPrompt(buildTaskPromptParts(task, goal, upstream, lineage));
-}
-
-export function clip(text: string, maxChars: number): string {
-  if (text.length <= maxChars) return text;
-  return `${text.slice(0, maxChars)}\n\n[… ${text.length - maxChars} more characters cut]`;
-}
-
-export function previewOf(text: string, maxChars = 280): string {
-  const flat = text.replace(/\s+/g, ' ').trim();
-  return flat.length <= maxChars ? flat : `${flat.slice(0, maxChars - 1)}…`;
 }

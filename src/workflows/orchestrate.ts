@@ -6,7 +6,9 @@ import type { Activities } from '../activities';
 import { unsafeTaskProblems } from '../plan/planSafety';
 import { DEFAULT_OPTIONS, durationToMs, OrchestrateInputSchema, toTemporalDuration, type Duration, type OrchestrateInput, type Plan } from '../plan/schema';
 import { formatProblems, validatePlan } from '../plan/validatePlan';
+import { definedOnly } from '../run/definedOnly';
 import { computeRunStats } from '../run/runStats';
+import { firstLine } from '../run/shortenText';
 import { addUsage, NO_USAGE, type AggregateOutcome, type DecomposeInput, type RunOutcome, type RunResult, type TaskRecord } from '../run/types';
 import { registerControls } from './controls';
 import { executeDag } from './executeDag';
@@ -136,7 +138,7 @@ async function awaitPlanApproval(run: RunState, options: { approvalTimeout: Plan
 
 function rejectionReport(run: RunState): string {
   const reason = run.planDecision?.reason;
-  return `# dagent report${run.goal ? `: ${run.goal.split('\n')[0]}` : ''}\n\nThe plan was rejected${reason ? ` (${reason})` : ''}; no task ran.\n`;
+  return `# dagent report${run.goal ? `: ${firstLine(run.goal)}` : ''}\n\nThe plan was rejected${reason ? ` (${reason})` : ''}; no task ran.\n`;
 }
 
 export async function decompose(heartbeatTimeout: Duration, input: DecomposeInput) {
@@ -167,10 +169,6 @@ function mustBeValid(plan: unknown, source: string): Plan {
   const result = validatePlan(plan);
   if (!result.ok) throw ApplicationFailure.nonRetryable(`invalid plan from ${source}:\n${formatProblems(result.problems)}`, 'InvalidPlan');
   return result.plan;
-}
-
-function definedOnly<T extends object>(value: T): Partial<T> {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
 function keepInlineWithin(records: TaskRecord[], budget: number): TaskRecord[] {

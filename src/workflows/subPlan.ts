@@ -3,6 +3,7 @@
 // tree stop runaway splitting. Deterministic workflow code.
 import { ApplicationFailure, ChildWorkflowCancellationType, executeChild, ParentClosePolicy, workflowInfo } from '@temporalio/workflow';
 import { RunOptionsSchema, type RunOptions, type Task } from '../plan/schema';
+import { INLINE_OUTPUT_LIMIT, previewOf } from '../run/shortenText';
 import type { RunResult, TaskOutcome, UpstreamOutput } from '../run/types';
 
 export interface SubPlanSettings {
@@ -65,8 +66,8 @@ export async function runSubPlan(task: Task, upstream: UpstreamOutput[], setting
   const report = result.report;
   return {
     outputRef: result.reportRef!,
-    ...(report.length <= 8 * 1024 ? { output: report } : {}),
-    preview: report.replace(/\s+/g, ' ').trim().slice(0, 280),
+    ...(report.length <= INLINE_OUTPUT_LIMIT ? { output: report } : {}),
+    preview: previewOf(report),
     outputBytes: report.length,
     usage: result.usage,
     attempt: 1,
