@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { readPlanData } from '../plan/readPlanFile';
 import { PlanPatchSchema } from '../run/controlRequests';
 import { mermaidDag, mermaidGantt } from '../report/mermaid';
-import { countStatuses, type RunResult, type RunStatusView } from '../run/types';
+import { statusViewOf, type RunResult, type RunStatusView } from '../run/types';
 import { connectClient, resolveTemporal } from '../temporal/connect';
 import {
   approveUpdate,
@@ -39,17 +39,7 @@ async function currentView(handle: WorkflowHandle): Promise<{ view: RunStatusVie
   const description = await handle.describe();
   if (description.status.name === 'RUNNING') return { view: await handle.query(statusQuery) };
   const result = (await handle.result()) as RunResult;
-  const view: RunStatusView = {
-    workflowId: result.workflowId,
-    phase: result.status,
-    goal: result.goal,
-    startedAt: description.startTime.getTime(),
-    counts: countStatuses(result.tasks),
-    tasks: result.tasks,
-    usage: result.usage,
-    audit: result.audit,
-  };
-  return { view, result };
+  return { view: statusViewOf(result, description.startTime.getTime()), result };
 }
 
 export async function statusCommand(workflowId: string, flags: Flags & { watch?: boolean; json?: boolean }): Promise<number> {

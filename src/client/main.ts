@@ -22,7 +22,7 @@ import { codecServerCommand } from './codecServerCommand';
 import { planCommand } from './planCommand';
 import { validateCommand } from './validateCommand';
 import { runCommand } from './runCommand';
-import { addConnectionFlags, parsePositiveInt, parsePositiveNumber } from './shared';
+import { addConnectionFlags, addServerFlags, parsePositiveInt, parsePositiveNumber } from './shared';
 import { workerCommand } from './workerCommand';
 
 const program = new Command('dagent')
@@ -56,11 +56,7 @@ addConnectionFlags(
     .option('--workflow-id <id>', 'workflow id (default: dagent-<goal>-<random>)'),
 ).action(async (goal: string | undefined, flags) => finish(await runCommand(goal, flags)));
 
-const onRun = (command: Command) =>
-  command
-    .argument('<workflowId>', 'the run')
-    .option('--address <host:port>', 'Temporal frontend address (default: $TEMPORAL_ADDRESS, else localhost:7233)')
-    .option('--namespace <name>', 'Temporal namespace (default: $TEMPORAL_NAMESPACE, else "default")');
+const onRun = (command: Command) => addServerFlags(command.argument('<workflowId>', 'the run'));
 const controlOptions = (command: Command) =>
   onRun(command)
     .option('--reason <text>', 'why, kept in the run\'s audit list')
@@ -97,13 +93,9 @@ onRun(program.command('result').description('the RunResult of a finished run: re
   .action(async (id: string, flags) => finish(await resultCommand(id, flags)));
 onRun(program.command('graph').description('the run\'s DAG coloured by status and its timeline, in Mermaid'))
   .action(async (id: string, flags) => finish(await graphCommand(id, flags)));
-program
-  .command('list')
-  .description('runs of the orchestrate workflow, newest first')
+addServerFlags(program.command('list').description('runs of the orchestrate workflow, newest first'))
   .option('--status <status>', 'running, completed, failed, cancelled, terminated or timedout')
   .option('--limit <n>', 'at most this many', parsePositiveInt('--limit'), 50)
-  .option('--address <host:port>', 'Temporal frontend address')
-  .option('--namespace <name>', 'Temporal namespace')
   .action(async (flags) => finish(await listCommand(flags)));
 
 program

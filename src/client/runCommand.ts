@@ -4,7 +4,7 @@ import { WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
 import { randomBytes } from 'node:crypto';
 import { describePlan } from '../plan/planLayers';
 import { OrchestrateInputSchema, type OrchestrateInput, type Plan } from '../plan/schema';
-import { countStatuses, type RunResult } from '../run/types';
+import { statusViewOf, type RunResult } from '../run/types';
 import { hasDagentSearchAttributes } from '../temporal/connect';
 import { statusQuery } from '../workflows/messages';
 import { buildRunInput, needsAnthropicKey, type RunInputFlags } from './buildRunInput';
@@ -91,9 +91,7 @@ async function awaitWithProgress(handle: WorkflowHandle, showProgress: boolean):
     polling = false;
     await poller;
     // A last frame from the result itself, so a run faster than one poll still shows its table.
-    if (showProgress) {
-      view.update({ workflowId: result.workflowId, phase: result.status, goal: result.goal, startedAt, counts: countStatuses(result.tasks), tasks: result.tasks, usage: result.usage, audit: result.audit });
-    }
+    if (showProgress) view.update(statusViewOf(result, startedAt));
     return result;
   } finally {
     polling = false;

@@ -9,11 +9,16 @@ export interface ConnectionFlags {
   taskQueue?: string;
 }
 
-export function addConnectionFlags(command: Command): Command {
+/** Where the Temporal server is: for every command that talks to it. */
+export function addServerFlags(command: Command): Command {
   return command
     .option('--address <host:port>', 'Temporal frontend address (default: $TEMPORAL_ADDRESS, else localhost:7233)')
-    .option('--namespace <name>', 'Temporal namespace (default: $TEMPORAL_NAMESPACE, else "default")')
-    .option('--task-queue <name>', `task queue of the workers (default: $DAGENT_TASK_QUEUE, the config file's taskQueue, else "${DEFAULT_TASK_QUEUE}")`);
+    .option('--namespace <name>', 'Temporal namespace (default: $TEMPORAL_NAMESPACE, else "default")');
+}
+
+/** Server flags and the task queue: for commands that start runs or serve them. */
+export function addConnectionFlags(command: Command): Command {
+  return addServerFlags(command).option('--task-queue <name>', `task queue of the workers (default: $DAGENT_TASK_QUEUE, the config file's taskQueue, else "${DEFAULT_TASK_QUEUE}")`);
 }
 
 /** CLI flag, then $DAGENT_TASK_QUEUE, then the config file, then "dagent". */

@@ -211,3 +211,17 @@ export function countStatuses(tasks: ReadonlyArray<Pick<TaskRecord, 'status'>>):
   for (const t of tasks) counts[t.status]++;
   return counts;
 }
+
+/** The status view of a finished run, from its result: what `status` shows once the run closed. */
+export function statusViewOf(result: RunResult, startedAt: number): RunStatusView {
+  return {
+    workflowId: result.workflowId,
+    phase: result.status,
+    goal: result.goal,
+    startedAt,
+    counts: countStatuses(result.tasks),
+    tasks: result.tasks,
+    usage: result.usage,
+    audit: result.audit,
+  };
+}
