@@ -89,14 +89,15 @@ export async function executeDag(run: RunState, settings: ExecuteSettings): Prom
   for (;;) {
     const now = Date.now();
     table.promoteReady(now);
-    for (const r of table.awaitingApproval()) {
-      if (now - r.readyAt! < approvalMs) continue;
+    const overdue = table.awaitingApproval().filter((r) => now - r.readyAt! >= approvalMs);
+    for (const r of overdue) {
       const approve = settings.approvalTimeoutAction === 'approve';
       if (approve) table.approve(r.id);
       else table.skipByOperator(r.id, 'approval timed out');
       run.record({ requestId: `timeout:${r.id}`, action: approve ? 'approve' : 'reject', taskId: r.id, reason: 'approval timed out', effect: `${r.id} ${approve ? 'approved' : 'rejected'} by default` }, now);
     }
-    table.promoteReady(now);
+    // A rejection by default skips the task's dependents.
+    if (overdue.length > 0) table.promoteReady(now);
     const overBudget = !run.budgetExceeded && budgetReason(run.usage(), settings.budget);
     if (overBudget) {
       run.budgetExceeded = overBudget;
@@ -109,7 +110,6 @@ export async function executeDag(run: RunState, settings: ExecuteSettings): Prom
       // Unreachable for a validated plan; fail loudly rather than wait forever.
       throw ApplicationFailure.nonRetryable('no task can start and none is running', 'SchedulerStuck');
     }
-    run.wake();
     run.publish();
     run.changed = false;
     if (awaiting.length === 0) await condition(() => run.changed);

@@ -75,7 +75,6 @@ export async function orchestrate(input: OrchestrateInput): Promise<RunResult> {
     if (options.approval === 'plan' && !(await awaitPlanApproval(run, options))) outcome = 'Rejected';
     else {
       run.phase = 'Running';
-      run.wake();
       run.publish();
       await executeDag(run, { ...options, goal: run.goal, options });
     }
@@ -103,7 +102,6 @@ export async function orchestrate(input: OrchestrateInput): Promise<RunResult> {
   run.overheadUsage = addUsage(run.overheadUsage, aggregated.usage);
 
   run.phase = outcome;
-  run.wake();
   run.publish();
   return {
     workflowId: run.workflowId,
@@ -124,7 +122,6 @@ export async function orchestrate(input: OrchestrateInput): Promise<RunResult> {
 /** Waits for approve, reject (or patches meanwhile); on timeout the declared default action applies. */
 async function awaitPlanApproval(run: RunState, options: { approvalTimeout: Plan['tasks'][number]['timeout'] & {}; approvalTimeoutAction: 'reject' | 'approve' }): Promise<boolean> {
   run.phase = 'AwaitingApproval';
-  run.wake();
   run.publish();
   const decided = await condition(() => run.planDecision !== undefined, durationToMs(options.approvalTimeout));
   if (!decided) {

@@ -75,16 +75,20 @@ export class RunState {
   record(entry: Omit<AuditEntry, 'at'>, now: number): void {
     this.audit.push({ at: now, ...entry });
     this.wake();
+    // An operator's move can come while no loop step follows (during plan approval).
+    this.showDetails();
   }
 
   wake(): void {
     this.changed = true;
-    // The Web UI shows this on the run's page.
-    if (this.table) setCurrentDetails(`**${this.phase}**\n\n${statusTable(this.table.list())}`);
   }
 
-  /** Upserts the search attributes when they changed; called from workflow code, never from a query. */
+  /**
+   * Shows the run's state outside: the current details on the Web UI's run page, and the search
+   * attributes when they changed. Called once per step of the run, never from a query.
+   */
   publish(): void {
+    this.showDetails();
     if (!this.publishSearchAttributes) return;
     const tasks = this.table?.list() ?? [];
     const done = tasks.filter((t) => ['Completed', 'Failed', 'Skipped', 'Cancelled'].includes(t.status)).length;
@@ -98,6 +102,10 @@ export class RunState {
       { key: DagentProgress, value: values.progress },
       { key: DagentTokens, value: values.tokens },
     ]);
+  }
+
+  private showDetails(): void {
+    if (this.table) setCurrentDetails(`**${this.phase}**\n\n${statusTable(this.table.list())}`);
   }
 }
 
