@@ -53,7 +53,6 @@ export async function runTask(deps: ActivityDeps, input: RunTaskInput): Promise<
     attempt,
     truncated: result.truncated ?? false,
     exitCode: result.exitCode,
-    costUsd: result.costUsd,
     model: result.model,
   };
 }

@@ -66,7 +66,3 @@ export function lineageSections({ ancestors = [], inherited = [] }: Lineage): st
 export function joinPrompt(parts: PromptParts): string {
   return [...parts.shared, parts.own].join('\n\n');
 }
-
-export function buildTaskPrompt(task: Task, goal: string | undefined, upstream: UpstreamText[], lineage: Lineage = {}): string {
-  return joinPrompt(buildTaskPromptParts(task, goal, upstream, lineage));
-}

@@ -132,7 +132,6 @@ export interface TaskOutcome {
   truncated: boolean;
   /** For process backends (AI CLIs and shell). */
   exitCode?: number;
-  costUsd?: number;
   model?: string;
 }
 

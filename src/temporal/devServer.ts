@@ -20,8 +20,6 @@ export interface DevServerOptions {
   namespace?: string;
   log?: (line: string) => void;
   readyTimeoutMs?: number;
-  /** Extra `--dynamic-config-value KEY=VALUE` settings. */
-  dynamicConfig?: string[];
 }
 
 export interface DevServer {
@@ -39,7 +37,6 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
   await mkdir(dirname(options.dbFile), { recursive: true });
   const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(port), '--db-filename', options.dbFile, '--log-level', 'warn'];
   args.push('--namespace', options.namespace ?? 'default');
-  for (const value of options.dynamicConfig ?? []) args.push('--dynamic-config-value', value);
   for (const attribute of DEV_SERVER_SEARCH_ATTRIBUTES) args.push('--search-attribute', attribute);
   if (uiPort === undefined) args.push('--headless');
   else args.push('--ui-port', String(uiPort));
