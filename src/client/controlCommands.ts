@@ -24,6 +24,8 @@ import { logLine, type ConnectionFlags } from './shared';
 
 type Flags = Omit<ConnectionFlags, 'taskQueue'>;
 
+const WATCH_STEP_DEADLINE_MS = 5000;
+
 async function withClient<T>(flags: Flags, use: (client: Client) => Promise<T>): Promise<T> {
   const target = await resolveTemporal({ address: flags.address, namespace: flags.namespace, autoStart: false, log: logLine });
   const client = await connectClient(target);
@@ -58,7 +60,9 @@ export async function statusCommand(workflowId: string, flags: Flags & { watch?:
       const done = await withClient(flags, async (client) => {
         const handle = client.workflow.getHandle(workflowId);
         for (;;) {
-          const { view, result } = await currentView(handle);
+          // A deadline per step: when the server goes away the watcher says so within seconds
+          // instead of waiting inside the client's own retries.
+          const { view, result } = await client.withDeadline(Date.now() + WATCH_STEP_DEADLINE_MS, () => currentView(handle));
           progress.update(view);
           warned = false;
           if (result) {
