@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildRunInput, needsAnthropicKey } from '../src/client/buildRunInput';
 import { loadConfig } from '../src/client/config';
 import { planFileJsonSchemaText } from '../src/plan/planJsonSchema';
+import { outputSchemaProblems } from '../src/plan/outputSchemaProblems';
 import { describePlan } from '../src/plan/planLayers';
 import { unsafeTaskProblems } from '../src/plan/planSafety';
 import { PlanFileError, readPlanFile } from '../src/plan/readPlanFile';
@@ -84,7 +85,7 @@ describe('plan file formats', () => {
   });
 
   it('rejects an outputSchema that is not a JSON Schema', () => {
-    expect(problemText({ tasks: [{ id: 'J', prompt: 'p', outputSchema: { type: 'nonsense' } }] })).toMatch(/tasks\[0\]\.outputSchema \(J\): not a valid JSON Schema: /);
+    expect(formatProblems(outputSchemaProblems(valid({ tasks: [{ id: 'J', prompt: 'p', outputSchema: { type: 'nonsense' } }] })))).toMatch(/tasks\[0\]\.outputSchema \(J\): not a valid JSON Schema: /);
   });
 });
 

@@ -46,7 +46,7 @@ describe('validatePlan', () => {
   it('rejects an empty plan and one over 500 tasks', () => {
     expect(problemsOf({ tasks: [] })[0]!.message).toBe('a plan needs at least one task');
     const big = { tasks: Array.from({ length: 501 }, (_, i) => task(`T-${i}`)) };
-    expect(problemsOf(big).map((p) => `${p.path}: ${p.message}`)).toEqual(['tasks: Too big: expected array to have <=500 items']);
+    expect(problemsOf(big).map((p) => `${p.path}: ${p.message}`)).toEqual(['tasks: 501 tasks; a plan may have at most 500']);
   });
 
   it('rejects empty prompts, bad titles, bad ids, wrong types and unknown fields', () => {

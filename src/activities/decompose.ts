@@ -7,6 +7,7 @@ import { DEFAULT_PRICES, withCost } from '../run/prices';
 import { lineageSections } from '../run/taskPrompt';
 import { callModel, createAnthropicClient } from '../llm/callModel';
 import { planJsonSchema } from '../plan/planJsonSchema';
+import { outputSchemaProblems } from '../plan/outputSchemaProblems';
 import { unsafeTaskProblems } from '../plan/planSafety';
 import type { Plan } from '../plan/schema';
 import { formatProblems, validatePlan, type PlanProblem } from '../plan/validatePlan';
@@ -110,7 +111,7 @@ async function planWithModel(deps: ActivityDeps, ctx: Context, input: DecomposeI
 
 /** What a valid plan from the planner must also respect: the task cap and the run's allowances. */
 export function planPolicyProblems(plan: Plan, input: DecomposeInput): PlanProblem[] {
-  const problems = unsafeTaskProblems(plan, input);
+  const problems = [...unsafeTaskProblems(plan, input), ...outputSchemaProblems(plan)];
   if (plan.tasks.length > input.maxTasks) problems.push({ path: 'tasks', message: `${plan.tasks.length} tasks; use at most ${input.maxTasks}` });
   return problems;
 }

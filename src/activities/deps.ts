@@ -8,6 +8,8 @@ import { keySegment, type ResultStore } from '../store/resultStore';
 export interface ActivityDeps {
   llm: LlmSettings;
   store: ResultStore;
+  /** The worker's variables a shell task may see (an allow-list). */
+  shellEnv: NodeJS.ProcessEnv;
   /** Best effort: the live table shows Retrying; the result is right without it. */
   notifyAttempt?: (workflowId: string, runId: string, notice: TaskAttemptNotice) => Promise<void>;
 }

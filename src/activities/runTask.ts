@@ -5,10 +5,10 @@ import { ApplicationFailure, Context } from '@temporalio/activity';
 import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { BACKEND_REGISTRY } from '../backends';
-import { redactSecrets } from '../backends/secrets';
 import type { BackendRequest, BackendResult } from '../backends/types';
 import { DEFAULT_PRICES, withCost } from '../run/prices';
 import { INLINE_OUTPUT_LIMIT, previewOf } from '../run/shortenText';
+import { renderTemplates } from '../plan/templates';
 import { buildTaskPromptParts, joinPrompt } from '../run/taskPrompt';
 import type { RunTaskInput, TaskOutcome } from '../run/types';
 import { keySegment } from '../store/resultStore';
@@ -24,12 +24,16 @@ export async function runTask(deps: ActivityDeps, input: RunTaskInput): Promise<
   let result: BackendResult;
   try {
     const read = (refs: RunTaskInput['upstream']) => Promise.all(refs.map(async (u) => ({ id: u.id, title: u.title, text: await deps.store.get(u.outputRef) })));
-    const parts = buildTaskPromptParts(task, input.goal, await read(input.upstream), { ancestors: input.ancestors, inherited: await read(input.inherited ?? []) });
+    const upstream = await read(input.upstream);
+    const parts = buildTaskPromptParts(task, input.goal, upstream, { ancestors: input.ancestors, inherited: await read(input.inherited ?? []) });
+    const outputs = new Map(upstream.map((u) => [u.id, u.text]));
     const request: BackendRequest = {
       task,
       prompt: joinPrompt(parts),
       parts,
-      systemPrompt: task.systemPrompt,
+      systemPrompt: task.systemPrompt === undefined ? undefined : renderTemplates(task.systemPrompt, task.dependsOn ?? [], outputs),
+      upstream,
+      shellEnv: deps.shellEnv,
       model: task.model ?? input.model,
       cwd: task.workdir ? await existingDirectory(task.workdir) : undefined,
       ctx,
@@ -41,7 +45,8 @@ export async function runTask(deps: ActivityDeps, input: RunTaskInput): Promise<
     throw err;
   }
 
-  const text = redactSecrets(result.output);
+  // The store and the worker's interceptor scrub secrets from everything that leaves here.
+  const text = result.output;
   const outputRef = await deps.store.put(`${runKeyOf(ctx)}/${keySegment(task.id)}.md`, text);
   const bytes = Buffer.byteLength(text, 'utf8');
   return {

@@ -3,7 +3,7 @@
 import type { Context } from '@temporalio/activity';
 import type { LlmSettings } from '../llm/settings';
 import type { Task } from '../plan/schema';
-import type { PromptParts } from '../run/taskPrompt';
+import type { PromptParts, UpstreamText } from '../run/taskPrompt';
 import type { Usage } from '../run/types';
 
 export interface BackendRequest {
@@ -17,6 +17,10 @@ export interface BackendRequest {
   model?: string;
   /** Absolute working directory, checked to exist. */
   cwd?: string;
+  /** The dependencies' outputs, whole (shell tasks fill their command's templates from them). */
+  upstream: UpstreamText[];
+  /** The worker's variables a shell task may see (an allow-list). */
+  shellEnv: NodeJS.ProcessEnv;
   ctx: Context;
   llm: LlmSettings;
 }

@@ -17,12 +17,35 @@ const TaskId = z
   .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, 'must be 1-64 letters, digits, "-", "_" or "." and start with a letter or digit')
   .refine((id) => !id.includes('..'), 'must not contain ".."');
 
-/** A number of seconds, or a string such as "90s", "5m", "1h". */
-export const DurationSchema = z.union([
-  z.number().positive().max(86_400),
-  z.string().regex(/^\d+(\.\d+)?(ms|s|m|h)$/, 'must be a duration such as "90s", "5m" or "1h"'),
-]);
-export type Duration = z.infer<typeof DurationSchema>;
+const DURATION_TEXT = /^\d+(\.\d+)?(ms|s|m|h)$/;
+
+/**
+ * A number of seconds, or a string such as "90s", "5m", "1h", within bounds: Temporal refuses to
+ * schedule an activity with a zero timeout, and a workflow that asks it to fails in a loop, so
+ * nothing out of bounds may reach the workflow.
+ */
+export function durationSchema(minMs: number, maxMs: number) {
+  return z
+    .union([z.number().finite(), z.string().regex(DURATION_TEXT, 'must be a duration such as "90s", "5m" or "1h"')])
+    .refine((d) => {
+      const ms = durationToMs(d);
+      return ms >= minMs && ms <= maxMs;
+    }, `must be between ${formatMs(minMs)} and ${formatMs(maxMs)} (a number is seconds)`);
+}
+
+const SECOND = 1000;
+const HOUR = 3_600_000;
+/** One attempt of a task. */
+export const TimeoutSchema = durationSchema(SECOND, 24 * HOUR);
+export const HeartbeatTimeoutSchema = durationSchema(SECOND, HOUR);
+/** Retry delays are not timeouts: the server takes any positive one, and tests want short ones. */
+export const RetryIntervalSchema = durationSchema(10, HOUR);
+export const ApprovalTimeoutSchema = durationSchema(SECOND, 30 * 24 * HOUR);
+export type Duration = number | string;
+
+function formatMs(ms: number): string {
+  return ms % HOUR === 0 ? `${ms / HOUR}h` : ms % SECOND === 0 ? `${ms / SECOND}s` : `${ms}ms`;
+}
 
 export const BACKENDS = ['anthropic', 'claude', 'codex', 'gemini', 'shell'] as const;
 export const BackendSchema = z.enum(BACKENDS);
@@ -46,6 +69,8 @@ const TaskFields = z
     sandboxMode: SandboxModeSchema.optional(),
     /** Shell tasks: an argv array (run without a shell) or a string (run with `sh -c`). */
     command: z.union([z.string().min(1), z.array(z.string()).min(1)]).optional(),
+    /** Shell tasks: variables added to the allow-listed environment the command starts with. */
+    env: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,127}$/, 'must be a variable name: letters, digits and "_"'), z.string().max(PLAN_LIMITS.maxPromptChars)).optional(),
     /** Its failure fails the run at once, as failFast would. */
     critical: z.boolean().optional(),
     /** When ready, the task waits in AwaitingApproval until a person approves or rejects it. */
@@ -66,7 +91,7 @@ const TaskFields = z
     /** Retries after the first attempt (so 2 means at most 3 attempts). */
     retries: z.number().int().min(0).max(20).optional(),
     /** Start-to-close timeout of one attempt. */
-    timeout: DurationSchema.optional(),
+    timeout: TimeoutSchema.optional(),
     estimatedMinutes: z.number().positive().max(10_000).optional(),
   })
   .strict();
@@ -75,6 +100,7 @@ export const TaskSchema = TaskFields.superRefine((task, ctx) => {
     const backend = task.backend ?? 'anthropic';
     if (backend === 'shell' && task.command === undefined) ctx.addIssue({ code: 'custom', path: ['command'], message: 'a shell task needs a command' });
     if (backend !== 'shell' && task.command !== undefined) ctx.addIssue({ code: 'custom', path: ['command'], message: `only shell tasks take a command (backend is ${backend})` });
+    if (backend !== 'shell' && task.env !== undefined) ctx.addIssue({ code: 'custom', path: ['env'], message: `only shell tasks take env (backend is ${backend})` });
     if (backend !== 'shell' && task.prompt === undefined) ctx.addIssue({ code: 'custom', path: ['prompt'], message: 'is required' });
     if (task.decompose && backend !== 'anthropic') ctx.addIssue({ code: 'custom', path: ['decompose'], message: `only anthropic tasks can be split into a sub-plan (backend is ${backend})` });
     if (task.context && !task.decompose) ctx.addIssue({ code: 'custom', path: ['context'], message: 'applies only to a task with decompose: true' });
@@ -127,11 +153,11 @@ export const RunOptionsSchema = z
     failFast: z.boolean().optional(),
     model: z.string().min(1).optional(),
     /** Default start-to-close timeout of a task attempt when the task sets none. */
-    taskTimeout: DurationSchema.optional(),
+    taskTimeout: TimeoutSchema.optional(),
     /** How long a silent worker keeps a task before Temporal hands it to another. */
-    heartbeatTimeout: DurationSchema.optional(),
+    heartbeatTimeout: HeartbeatTimeoutSchema.optional(),
     /** First retry delay; later ones double. */
-    retryInitialInterval: DurationSchema.optional(),
+    retryInitialInterval: RetryIntervalSchema.optional(),
     /** Largest number of tasks the planner may produce. */
     maxTasks: z.number().int().min(1).max(PLAN_LIMITS.maxTasks).optional(),
     /** Let an LLM-made plan contain shell tasks. */
@@ -143,7 +169,7 @@ export const RunOptionsSchema = z
     /** "plan": after planning, wait for a person to approve, reject or edit the plan. */
     approval: z.enum(['none', 'plan']).optional(),
     /** How long a plan or task approval may wait. */
-    approvalTimeout: DurationSchema.optional(),
+    approvalTimeout: ApprovalTimeoutSchema.optional(),
     /** What happens when an approval times out. */
     approvalTimeoutAction: z.enum(['reject', 'approve']).optional(),
     /** Publish DagentStatus, DagentProgress and DagentTokens (the server must have them registered). */
@@ -217,6 +243,6 @@ export function toTemporalDuration(d: Duration): string {
 /** A duration in milliseconds: numbers are seconds, strings carry their unit. */
 export function durationToMs(d: Duration): number {
   if (typeof d === 'number') return d * 1000;
-  const [, value, unit] = /^(\d+(?:\.\d+)?)(ms|s|m|h)$/.exec(d)!;
+  const [, value, unit] = /^(\d+(?:\.\d+)?)(ms|s|m|h)$/.exec(d) ?? [, 'NaN', 'ms'];
   return Number(value) * { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[unit as 'ms' | 's' | 'm' | 'h'];
 }

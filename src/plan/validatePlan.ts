@@ -1,6 +1,7 @@
-// Checks a plan completely and names every problem; never repairs anything. Pure: used by the
-// CLI before starting, by the decompose activity to ask the model again, and by the workflow.
-import Ajv from 'ajv';
+// Checks a plan completely and names every problem; never repairs anything. Pure and linear in
+// the plan's size: used by the CLI before starting, by the decompose activity to ask the model
+// again, and by the workflow (which must never stall on what it is given), so it imports nothing
+// that touches Node. Oversized or deeply nested input is refused before anything else looks at it.
 import { normalizePlan } from './normalizePlan';
 import { PLAN_LIMITS, PlanSchema, type Plan } from './schema';
 import { templateProblems } from './templates';
@@ -15,11 +16,12 @@ export interface PlanProblem {
 
 export type PlanValidation = { ok: true; plan: Plan } | { ok: false; problems: PlanProblem[] };
 
+/** Deeper than any plan needs (an outputSchema included), shallow enough for every recursive reader. */
+export const MAX_PLAN_DEPTH = 64;
+
 export function validatePlan(raw: unknown): PlanValidation {
-  const size = safeJsonLength(raw);
-  if (size > PLAN_LIMITS.maxPlanBytes) {
-    return { ok: false, problems: [{ path: '(plan)', message: `plan is ${size} bytes; the limit is ${PLAN_LIMITS.maxPlanBytes}` }] };
-  }
+  const refused = sizeProblem(raw);
+  if (refused) return { ok: false, problems: [refused] };
   const { plan: input, problems } = normalizePlan(raw);
 
   const parsed = PlanSchema.safeParse(input);
@@ -34,6 +36,35 @@ export function validatePlan(raw: unknown): PlanValidation {
   return { ok: true, plan: parsed.data };
 }
 
+/** Nesting, bytes and task count, checked in that order so each check is safe to run. */
+function sizeProblem(raw: unknown): PlanProblem | undefined {
+  if (nestingDepth(raw, MAX_PLAN_DEPTH) > MAX_PLAN_DEPTH) return { path: '(plan)', message: `nested too deeply: more than ${MAX_PLAN_DEPTH} levels of objects and lists` };
+  let size: number;
+  try {
+    size = JSON.stringify(raw)?.length ?? 0;
+  } catch (err) {
+    return { path: '(plan)', message: `cannot be read as JSON: ${(err as Error).message}` };
+  }
+  if (size > PLAN_LIMITS.maxPlanBytes) return { path: '(plan)', message: `plan is ${size} bytes; the limit is ${PLAN_LIMITS.maxPlanBytes}` };
+  const tasks = (raw as { tasks?: unknown; steps?: unknown } | null)?.tasks ?? (raw as { steps?: unknown } | null)?.steps;
+  if (Array.isArray(tasks) && tasks.length > PLAN_LIMITS.maxTasks) return { path: 'tasks', message: `${tasks.length} tasks; a plan may have at most ${PLAN_LIMITS.maxTasks}` };
+  return undefined;
+}
+
+/** How deep objects and lists nest, counted without recursion and stopping once past `limit`. */
+export function nestingDepth(value: unknown, limit: number): number {
+  let deepest = 0;
+  const stack: Array<[unknown, number]> = [[value, 0]];
+  while (stack.length > 0) {
+    const [node, depth] = stack.pop()!;
+    if (node === null || typeof node !== 'object') continue;
+    deepest = Math.max(deepest, depth + 1);
+    if (deepest > limit) return deepest;
+    for (const child of Object.values(node)) if (child !== null && typeof child === 'object') stack.push([child, depth + 1]);
+  }
+  return deepest;
+}
+
 export function formatProblems(problems: PlanProblem[]): string {
   return problems.map((p) => `- ${p.path}${p.taskId ? ` (${p.taskId})` : ''}: ${p.message}`).join('\n');
 }
@@ -46,6 +77,7 @@ function graphProblems(input: unknown): PlanProblem[] {
   const indexById = new Map<string, number>();
   const edges = new Map<string, string[]>();
 
+  const byLowerCase = new Map<string, string>();
   tasks.forEach((task, i) => {
     const id = (task as { id?: unknown })?.id;
     if (typeof id !== 'string') return;
@@ -53,8 +85,16 @@ function graphProblems(input: unknown): PlanProblem[] {
       problems.push({ taskId: id, path: `tasks[${i}].id`, message: `duplicate id "${id}" (first used by tasks[${indexById.get(id)}])` });
       return;
     }
+    // Ids name files in the result store: on a case-insensitive disk these two would be one file.
+    const sameButCase = byLowerCase.get(id.toLowerCase());
+    if (sameButCase !== undefined) {
+      problems.push({ taskId: id, path: `tasks[${i}].id`, message: `"${id}" differs from "${sameButCase}" only in case; ids must differ in more than case` });
+      return;
+    }
+    byLowerCase.set(id.toLowerCase(), id);
     indexById.set(id, i);
   });
+  const knownIds = new Set(indexById.keys());
 
   tasks.forEach((task, i) => {
     const id = (task as { id?: unknown })?.id;
@@ -72,15 +112,9 @@ function graphProblems(input: unknown): PlanProblem[] {
       seen.add(dep);
     });
     edges.set(id, known);
-    const prompt = (task as { prompt?: unknown }).prompt;
-    if (typeof prompt === 'string') {
-      const declared = deps.filter((d: unknown): d is string => typeof d === 'string');
-      for (const message of templateProblems(prompt, declared, new Set(indexById.keys()))) problems.push({ taskId: id, path: `tasks[${i}].prompt`, message });
-    }
-    const schema = (task as { outputSchema?: unknown }).outputSchema;
-    if (schema !== undefined && typeof schema === 'object' && schema !== null) {
-      const error = jsonSchemaError(schema);
-      if (error) problems.push({ taskId: id, path: `tasks[${i}].outputSchema`, message: `not a valid JSON Schema: ${error}` });
+    const declared = deps.filter((d: unknown): d is string => typeof d === 'string');
+    for (const [path, text] of templatedTexts(task as Record<string, unknown>)) {
+      for (const message of templateProblems(text, declared, knownIds, { otherBracesAreText: path.startsWith('command') })) problems.push({ taskId: id, path: `tasks[${i}].${path}`, message });
     }
   });
 
@@ -167,13 +201,15 @@ function cycleWithin(members: Set<string>, edges: Map<string, string[]>): string
   return [start, start];
 }
 
-function jsonSchemaError(schema: object): string | undefined {
-  try {
-    new Ajv({ strict: false }).compile(schema);
-    return undefined;
-  } catch (err) {
-    return (err as Error).message;
+/** The fields of a task where templates are filled in: prompt, systemPrompt, expectedOutput, command. */
+function templatedTexts(task: Record<string, unknown>): Array<[string, string]> {
+  const texts: Array<[string, string]> = [];
+  for (const field of ['prompt', 'systemPrompt', 'expectedOutput', 'command']) {
+    const value = task[field];
+    if (typeof value === 'string') texts.push([field, value]);
+    else if (field === 'command' && Array.isArray(value)) value.forEach((arg, k) => typeof arg === 'string' && texts.push([`command[${k}]`, arg]));
   }
+  return texts;
 }
 
 function formatPath(path: PropertyKey[]): string {
@@ -184,12 +220,4 @@ function taskIdAt(input: unknown, path: PropertyKey[]): string | undefined {
   if (path[0] !== 'tasks' || typeof path[1] !== 'number') return undefined;
   const id = (input as { tasks: Array<{ id?: unknown }> }).tasks[path[1]]?.id;
   return typeof id === 'string' ? id : undefined;
-}
-
-function safeJsonLength(input: unknown): number {
-  try {
-    return JSON.stringify(input)?.length ?? 0;
-  } catch {
-    return Number.POSITIVE_INFINITY;
-  }
 }

@@ -34,13 +34,14 @@ export function buildTaskPromptParts(task: Task, goal: string | undefined, upstr
   const share = upstream.length > 0 ? Math.floor(UPSTREAM_BUDGET_CHARS / upstream.length) : 0;
   const prompt = task.prompt ?? '';
   const templated = hasTemplates(prompt);
-  const body = templated ? renderTemplates(prompt, task.dependsOn ?? [], new Map(upstream.map((u) => [u.id, clip(u.text, share)]))) : prompt;
+  const clipped = new Map(upstream.map((u) => [u.id, clip(u.text, share)]));
+  const body = templated ? renderTemplates(prompt, task.dependsOn ?? [], clipped) : prompt;
   if (upstream.length > 0 && !templated) {
     const sections = upstream.map((u) => `### ${u.id} · ${u.title}\n${clip(u.text, share)}`);
     shared.push(`## Results of the tasks yours depends on\n\n${sections.join('\n\n')}`);
   }
   const own = [`## Your task: ${task.id} · ${task.title}\n${body}`];
-  if (task.expectedOutput) own.push(`## Expected output\n${task.expectedOutput}`);
+  if (task.expectedOutput) own.push(`## Expected output\n${renderTemplates(task.expectedOutput, task.dependsOn ?? [], clipped)}`);
   if (task.outputSchema) {
     own.push(`## Output format\nAnswer with only a JSON value that matches this JSON Schema, and no other text:\n\`\`\`json\n${JSON.stringify(task.outputSchema, null, 2)}\n\`\`\``);
   }

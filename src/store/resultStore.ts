@@ -2,7 +2,7 @@
 // A local directory by default; the interface leaves room for a networked store.
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname, isAbsolute, join, resolve, sep } from 'node:path';
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 
 export interface ResultStore {
   /** Stores text under a key and returns the reference to read it back with. */
@@ -54,9 +54,18 @@ export class LocalResultStore implements ResultStore {
   }
 }
 
-/** A key segment made safe from any workflow id or run id. */
+/** File names are at most 255 bytes on common disks; a segment stays well below, with room for ".md" and a temp suffix. */
+const MAX_SEGMENT_CHARS = 120;
+
+/**
+ * A key segment made safe from any workflow id or run id: escaped, and when long (a 300-character
+ * id, 30 emoji) cut and completed with a hash of the whole, so distinct ids stay distinct.
+ */
 export function keySegment(value: string): string {
-  return encodeURIComponent(value).replace(/\./g, '%2E');
+  const escaped = encodeURIComponent(value).replace(/\./g, '%2E');
+  if (escaped.length <= MAX_SEGMENT_CHARS) return escaped;
+  const head = escaped.slice(0, MAX_SEGMENT_CHARS - 41).replace(/%[0-9A-F]?$/, '');
+  return `${head}~${createHash('sha256').update(value).digest('hex').slice(0, 40)}`;
 }
 
 export function resultStoreFromEnv(env: NodeJS.ProcessEnv = process.env): LocalResultStore {

@@ -6,8 +6,12 @@ import type { PayloadCodec } from '@temporalio/common';
 import { createActivities } from '../activities';
 import { encryptionCodecFromEnv } from '../codec/encryptionCodec';
 import { llmSettingsFromEnv, type LlmSettings } from '../llm/settings';
+import { scrubberFor } from '../secrets/scrubber';
+import { shellBaseEnv } from '../secrets/shellEnv';
 import { resultStoreFromEnv, type ResultStore } from '../store/resultStore';
+import { scrubbingStore } from '../store/scrubbingStore';
 import { taskAttemptSignal } from '../workflows/messages';
+import { scrubInterceptor } from './scrubInterceptor';
 
 export const DEFAULT_TASK_QUEUE = 'dagent';
 export const WORKFLOWS_PATH = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
@@ -24,6 +28,8 @@ export interface DagentWorkerOptions {
   identity?: string;
   /** Payload codec (encryption); default: from DAGENT_ENCRYPTION_KEY, if set. */
   codec?: PayloadCodec;
+  /** The worker's environment: its secrets are scrubbed, shell tasks see its allow-listed part. Default: process.env. */
+  env?: NodeJS.ProcessEnv;
 }
 
 export interface DagentWorker {
@@ -37,10 +43,15 @@ export async function createWorker(options: DagentWorkerOptions): Promise<Dagent
   const connection = await NativeConnection.connect({ address: options.address });
   const clientConnection = await Connection.connect({ address: options.address });
   const client = new Client({ connection: clientConnection, namespace: options.namespace, dataConverter });
+  const env = options.env ?? process.env;
+  const llm = options.llm ?? llmSettingsFromEnv(env);
+  // Every secret this worker holds, from its environment and its settings.
+  const scrubber = scrubberFor(env, llm.apiKey ? [{ name: 'ANTHROPIC_API_KEY', value: llm.apiKey }] : []);
   const activities = createActivities({
-    llm: options.llm ?? llmSettingsFromEnv(),
-    store: options.store ?? resultStoreFromEnv(),
-    notifyAttempt: (workflowId, runId, notice) => client.workflow.getHandle(workflowId, runId).signal(taskAttemptSignal, notice),
+    llm,
+    store: scrubbingStore(options.store ?? resultStoreFromEnv(env), scrubber),
+    shellEnv: shellBaseEnv(env),
+    notifyAttempt: (workflowId, runId, notice) => client.workflow.getHandle(workflowId, runId).signal(taskAttemptSignal, scrubber.scrubDeep(notice)),
   });
   const worker = await Worker.create({
     connection,
@@ -49,6 +60,7 @@ export async function createWorker(options: DagentWorkerOptions): Promise<Dagent
     activities,
     ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
     dataConverter,
+    interceptors: { activity: [scrubInterceptor(scrubber)] },
     maxConcurrentActivityTaskExecutions: options.maxConcurrentActivities ?? 16,
     // Cancellation (failFast, a cancelled run) reaches a task through its heartbeats: send them
     // often enough that a cancelled task's processes stop within seconds.

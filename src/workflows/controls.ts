@@ -116,26 +116,40 @@ function control<Req extends { requestId: string; taskId?: string; reason?: stri
     if (!parsed.success) throw new ControlError(`invalid ${action} request: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(request)'}: ${i.message}`).join('; ')}`);
     return parsed.data;
   };
+  /** The same requestId may repeat the same move (no second effect), never name a different one. */
+  const earlierAnswer = (req: Req): RunStatusView | undefined => {
+    const earlier = run.answered.get(req.requestId);
+    if (earlier && earlier.request !== fingerprint(action, req)) {
+      throw new ControlError(`requestId ${req.requestId} was already used for another request (${earlier.request.slice(0, 200)}); send this one with a new requestId`);
+    }
+    return earlier?.answer;
+  };
   setHandler(
     update,
     (raw: Req) => {
       const req = validate(raw);
-      const earlier = run.answered.get(req.requestId);
+      const earlier = earlierAnswer(req);
       if (earlier) return earlier;
       const now = Date.now();
       const effect = check(req)(now);
       run.record({ requestId: req.requestId, action, effect, ...(req.taskId ? { taskId: req.taskId } : {}), ...(req.reason ? { reason: req.reason } : {}) }, now);
       const answer = run.view();
-      run.answered.set(req.requestId, answer);
+      run.answered.set(req.requestId, { request: fingerprint(action, req), answer });
       return answer;
     },
     {
       validator: (raw: Req) => {
         const req = validate(raw);
-        if (!run.answered.has(req.requestId)) check(req);
+        if (!earlierAnswer(req)) check(req);
       },
     },
   );
+}
+
+/** What a request asks, without its id: the action and its payload. */
+function fingerprint(action: string, req: { requestId: string }): string {
+  const { requestId: _id, ...payload } = req;
+  return `${action} ${JSON.stringify(payload)}`;
 }
 
 function mustHaveTable(run: RunState) {

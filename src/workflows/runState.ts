@@ -24,8 +24,8 @@ export class RunState {
   overheadUsage: Usage = NO_USAGE;
   readonly audit: AuditEntry[] = [];
   readonly scopes = new Map<string, CancellationScope>();
-  /** Answers already given, by requestId: a repeated request gets the same answer and no second effect. */
-  readonly answered = new Map<string, RunStatusView>();
+  /** Answers already given, by requestId, with what was asked: a repeated request gets the same answer and no second effect. */
+  readonly answered = new Map<string, { request: string; answer: RunStatusView }>();
   /** Set by anything that may let the execute loop make progress. */
   changed = false;
   /** The plan came from the decomposition cache. */

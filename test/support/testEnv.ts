@@ -28,7 +28,7 @@ export interface TestEnv {
 
 let runtimeInstalled = false;
 
-export async function startTestEnv(handler?: Handler, options: { address?: string; codec?: PayloadCodec } = {}): Promise<TestEnv> {
+export async function startTestEnv(handler?: Handler, options: { address?: string; codec?: PayloadCodec; env?: NodeJS.ProcessEnv } = {}): Promise<TestEnv> {
   if (!runtimeInstalled) {
     Runtime.install({ logger: new DefaultLogger('ERROR') });
     runtimeInstalled = true;
@@ -46,6 +46,7 @@ export async function startTestEnv(handler?: Handler, options: { address?: strin
     llm: { apiKey: TEST_API_KEY, baseURL: llm.url, defaultModel: 'claude-test', requestTimeoutMs: 30_000 },
     store,
     ...(options.codec ? { codec: options.codec } : {}),
+    ...(options.env ? { env: options.env } : {}),
   });
   const running = dagentWorker.worker.run();
   const client = new Client({ connection: await Connection.connect({ address }), ...(options.codec ? { dataConverter: { payloadCodecs: [options.codec] } } : {}) });
