@@ -114,6 +114,25 @@ describe('reading files', () => {
     expect(error.message).toContain(`${path}: tasks (task A): cycle: A → B → A`);
   });
 
+  it('refuses duplicate keys in JSON as in YAML (the last "tasks" used to win silently)', async () => {
+    const twice = await file('twice.json', '{"tasks":[{"id":"A","prompt":"a"}],"tasks":[{"id":"B","prompt":"b"}]}');
+    await expect(readPlanFile(twice)).rejects.toThrow(/cannot parse: Map keys must be unique/);
+    await expect(readPlanFile(await file('broken.json', '{"tasks": [ {"id": "A", "prompt": "a" } ,]}'))).rejects.toThrow(/cannot parse/);
+  });
+
+  it('says "nested too deeply" for deep JSON and YAML, without a stack overflow or a crash', async () => {
+    const message = /nested too deeply: more than 64 levels of objects and lists/;
+    await expect(readPlanFile(await file('deep.json', `{"tasks":${'['.repeat(100_000)}${']'.repeat(100_000)}}`))).rejects.toThrow(message);
+    const block = Array.from({ length: 3000 }, (_, i) => `${' '.repeat(i)}a:`).join('\n');
+    await expect(readPlanFile(await file('deep.yaml', `${block}\n${' '.repeat(3000)}b: 1\n`))).rejects.toThrow(message);
+    await expect(readPlanFile(await file('deep70.json', `{"tasks":[{"id":"A","prompt":"a","meta":${'{"x":'.repeat(70)}1${'}'.repeat(70)}}]}`))).rejects.toThrow(message);
+  });
+
+  it('refuses an outputSchema pattern the linear-time engine cannot run (look-arounds)', async () => {
+    const path = await file('lookahead.json', JSON.stringify({ tasks: [{ id: 'L', prompt: 'p', outputSchema: { type: 'string', pattern: '^(?=a)a+$' } }] }));
+    await expect(readPlanFile(path)).rejects.toThrow(/tasks\[0\]\.outputSchema \(task L\): not a valid JSON Schema: .*(?:=|unsupported)/);
+  });
+
   it('refuses YAML alias bombs, non-UTF-8 text, oversized files and prototype keys', async () => {
     const bomb = ['a: &a ["x","x","x","x","x","x","x","x","x"]', ...'bcdefghi'.split('').map((k, i) => `${k}: &${k} [${Array(9).fill(`*${'abcdefghi'[i]}`).join(',')}]`), 'tasks: *i'].join('\n');
     await expect(readPlanFile(await file('bomb.yaml', bomb))).rejects.toThrow(/cannot parse: .*alias/i);

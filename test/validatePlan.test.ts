@@ -1,5 +1,6 @@
 // Every validation rule and the message a user sees for it. Pure, no server.
 import { describe, expect, it } from 'vitest';
+import { OrchestrateInputSchema } from '../src/plan/schema';
 import { findCycles, formatProblems, validatePlan } from '../src/plan/validatePlan';
 
 const task = (id: string, dependsOn: string[] = [], extra: object = {}) => ({ id, title: `Task ${id}`, prompt: `Do ${id}`, dependsOn, ...extra });
@@ -82,5 +83,75 @@ describe('validatePlan', () => {
     for (let i = 0; i < 50_000; i++) edges.set(`N${i}`, [`N${(i + 1) % 50_000}`]);
     const [cycle] = findCycles(edges);
     expect(cycle).toHaveLength(50_001);
+  });
+
+  it('refuses durations a server would refuse or that never end, strings and numbers alike', () => {
+    const timeoutOf = (timeout: unknown) => problemsOf({ tasks: [task('T-01', [], { timeout })] }).map((p) => `${p.path}: ${p.message}`);
+    for (const bad of ['0s', '0ms', '500ms', '99999h', 0, 0.5, 90_000]) {
+      expect(timeoutOf(bad), String(bad)).toEqual(['tasks[0].timeout: must be between 1s and 24h (a number is seconds)']);
+    }
+    for (const good of ['1s', '90s', '24h', 1, 86_400]) expect(validatePlan({ tasks: [task('T-01', [], { timeout: good })] }).ok, String(good)).toBe(true);
+    const options = (o: object) => OrchestrateInputSchema.safeParse({ goal: 'g', options: o });
+    expect(options({ taskTimeout: '0ms' }).success).toBe(false);
+    expect(options({ heartbeatTimeout: '2h' }).success).toBe(false);
+    expect(options({ approvalTimeout: 0 }).success).toBe(false);
+    expect(options({ retryInitialInterval: '0ms' }).success).toBe(false);
+    expect(options({ taskTimeout: '5m', heartbeatTimeout: '30s', retryInitialInterval: '100ms', approvalTimeout: '48h' }).success).toBe(true);
+  });
+
+  it('refuses 10,000 and 30,000 tasks at once by their count, before any other check', () => {
+    for (const n of [10_000, 30_000]) {
+      const plan = { tasks: Array.from({ length: n }, (_, i) => ({ id: `T${i}`, prompt: 'p', dependsOn: i ? [`T${i - 1}`] : [] })) };
+      expect(problemsOf(plan)).toEqual([{ path: 'tasks', message: `${n} tasks; a plan may have at most 500` }]);
+    }
+  });
+
+  it('checks 500 tasks with many dependencies and templates in one pass', () => {
+    const ids = Array.from({ length: 500 }, (_, i) => `T${i}`);
+    const tasks = ids.map((id, i) => task(id, ids.slice(Math.max(0, i - 100), i), { prompt: `Use {{tasks.${ids[Math.max(0, i - 1)]}.output}} and more` }));
+    tasks[0]!.prompt = 'first';
+    expect(validatePlan({ tasks }).ok).toBe(true);
+  });
+
+  it('reads a prompt of braces and spaces without backtracking (it used to take minutes)', () => {
+    const prompt = `{{${' '.repeat(90_000)}x`;
+    expect(validatePlan({ tasks: [task('T-01', [], { prompt })] }).ok).toBe(true);
+  });
+
+  it('says "nested too deeply" for deep input instead of overflowing', () => {
+    let deep: unknown = 'x';
+    for (let i = 0; i < 100_000; i++) deep = [deep];
+    expect(problemsOf({ tasks: [task('T-01', [], { meta: { deep } })] })).toEqual([{ path: '(plan)', message: 'nested too deeply: more than 64 levels of objects and lists' }]);
+  });
+
+  it('refuses ids that differ only in case (one file on a case-insensitive disk)', () => {
+    expect(problemsOf({ tasks: [task('Build'), task('build')] })).toEqual([
+      { taskId: 'build', path: 'tasks[1].id', message: '"build" differs from "Build" only in case; ids must differ in more than case' },
+    ]);
+  });
+
+  it('checks templates in command, systemPrompt and expectedOutput like prompts', () => {
+    const problems = problemsOf({
+      tasks: [
+        task('A'),
+        { id: 'B', title: 'b', backend: 'shell', command: 'wc -c {{tasks.X.output}}', dependsOn: ['A'] },
+        { id: 'C', title: 'c', backend: 'shell', command: ['echo', '{{tasks.A.output}}'] },
+        task('D', ['A'], { systemPrompt: 'Context: {{nonsense}}', expectedOutput: 'Like {{tasks.A.output}} but {{previous}}' }),
+      ],
+    }).map((p) => `${p.path}: ${p.message}`);
+    expect(problems).toEqual([
+      'tasks[1].command: {{tasks.X.output}} names an unknown task "X"',
+      'tasks[2].command[1]: {{tasks.A.output}} names "A", which is not a dependency; add it to dependsOn',
+      'tasks[3].systemPrompt: unknown template {{nonsense}}; use {{previous}} or {{tasks.<id>.output}}',
+    ]);
+    // In a command, other braces are the command's own.
+    expect(validatePlan({ tasks: [{ id: 'S', title: 's', backend: 'shell', command: "docker ps --format '{{.Names}}'" }] }).ok).toBe(true);
+  });
+
+  it('gives env only to shell tasks, with variable names', () => {
+    expect(problemsOf({ tasks: [task('A', [], { env: { X: '1' } })] }).map((p) => p.message)).toEqual(['only shell tasks take env (backend is anthropic)']);
+    expect(problemsOf({ tasks: [{ id: 'S', title: 's', backend: 'shell', command: 'env', env: { 'BAD NAME': '1' } }] }).map((p) => p.message)).toEqual([
+      'must be a variable name: letters, digits and "_"',
+    ]);
   });
 });

@@ -70,7 +70,7 @@ const TaskFields = z
     /** Shell tasks: an argv array (run without a shell) or a string (run with `sh -c`). */
     command: z.union([z.string().min(1), z.array(z.string()).min(1)]).optional(),
     /** Shell tasks: variables added to the allow-listed environment the command starts with. */
-    env: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,127}$/, 'must be a variable name: letters, digits and "_"'), z.string().max(PLAN_LIMITS.maxPromptChars)).optional(),
+    env: z.record(z.string(), z.string().max(PLAN_LIMITS.maxPromptChars)).optional(),
     /** Its failure fails the run at once, as failFast would. */
     critical: z.boolean().optional(),
     /** When ready, the task waits in AwaitingApproval until a person approves or rejects it. */
@@ -100,6 +100,9 @@ export const TaskSchema = TaskFields.superRefine((task, ctx) => {
     const backend = task.backend ?? 'anthropic';
     if (backend === 'shell' && task.command === undefined) ctx.addIssue({ code: 'custom', path: ['command'], message: 'a shell task needs a command' });
     if (backend !== 'shell' && task.command !== undefined) ctx.addIssue({ code: 'custom', path: ['command'], message: `only shell tasks take a command (backend is ${backend})` });
+    for (const name of Object.keys(task.env ?? {})) {
+      if (!/^[A-Za-z_][A-Za-z0-9_]{0,127}$/.test(name)) ctx.addIssue({ code: 'custom', path: ['env', name], message: 'must be a variable name: letters, digits and "_"' });
+    }
     if (backend !== 'shell' && task.env !== undefined) ctx.addIssue({ code: 'custom', path: ['env'], message: `only shell tasks take env (backend is ${backend})` });
     if (backend !== 'shell' && task.prompt === undefined) ctx.addIssue({ code: 'custom', path: ['prompt'], message: 'is required' });
     if (task.decompose && backend !== 'anthropic') ctx.addIssue({ code: 'custom', path: ['decompose'], message: `only anthropic tasks can be split into a sub-plan (backend is ${backend})` });

@@ -36,9 +36,11 @@ export function validatePlan(raw: unknown): PlanValidation {
   return { ok: true, plan: parsed.data };
 }
 
-/** Nesting, bytes and task count, checked in that order so each check is safe to run. */
+/** Nesting, task count and bytes, checked in that order so each check is safe and cheap to run. */
 function sizeProblem(raw: unknown): PlanProblem | undefined {
   if (nestingDepth(raw, MAX_PLAN_DEPTH) > MAX_PLAN_DEPTH) return { path: '(plan)', message: `nested too deeply: more than ${MAX_PLAN_DEPTH} levels of objects and lists` };
+  const tasks = (raw as { tasks?: unknown; steps?: unknown } | null)?.tasks ?? (raw as { steps?: unknown } | null)?.steps;
+  if (Array.isArray(tasks) && tasks.length > PLAN_LIMITS.maxTasks) return { path: 'tasks', message: `${tasks.length} tasks; a plan may have at most ${PLAN_LIMITS.maxTasks}` };
   let size: number;
   try {
     size = JSON.stringify(raw)?.length ?? 0;
@@ -46,8 +48,6 @@ function sizeProblem(raw: unknown): PlanProblem | undefined {
     return { path: '(plan)', message: `cannot be read as JSON: ${(err as Error).message}` };
   }
   if (size > PLAN_LIMITS.maxPlanBytes) return { path: '(plan)', message: `plan is ${size} bytes; the limit is ${PLAN_LIMITS.maxPlanBytes}` };
-  const tasks = (raw as { tasks?: unknown; steps?: unknown } | null)?.tasks ?? (raw as { steps?: unknown } | null)?.steps;
-  if (Array.isArray(tasks) && tasks.length > PLAN_LIMITS.maxTasks) return { path: 'tasks', message: `${tasks.length} tasks; a plan may have at most ${PLAN_LIMITS.maxTasks}` };
   return undefined;
 }
 
