@@ -19,14 +19,16 @@ let cases: Array<{ name: string; file: string; message: string }>;
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'dagent-bad-'));
-  // The two giants are made here rather than committed.
+  // The giants are made here rather than committed.
   await writeFile(join(dir, '10001-tasks.json'), JSON.stringify({ tasks: Array.from({ length: 10_001 }, (_, i) => ({ id: `T${i}`, prompt: 'p' })) }));
   await writeFile(join(dir, '20mb.json'), Buffer.alloc(20 * 1024 * 1024, 32));
+  await writeFile(join(dir, 'deep.json'), `{"tasks":${'['.repeat(200_000)}${']'.repeat(200_000)}}`);
   const files = (await readdir(CORPUS)).filter((f) => f !== 'expected.json');
   cases = [
     ...files.map((f) => ({ name: f, file: join(CORPUS, f), message: expected[f]! })),
     { name: 'generated: 10001-tasks.json', file: join(dir, '10001-tasks.json'), message: expected['generated: 10001-tasks.json']! },
     { name: 'generated: 20mb.json', file: join(dir, '20mb.json'), message: expected['generated: 20mb.json']! },
+    { name: 'generated: deep.json', file: join(dir, 'deep.json'), message: expected['generated: deep.json']! },
   ];
 });
 afterAll(async () => rm(dir, { recursive: true, force: true }));
@@ -58,5 +60,5 @@ describe('the bad-input corpus', () => {
     const started = await client.workflow.count(`TaskQueue = '${taskQueue}'`);
     await client.connection.close();
     expect(started.count).toBe(0);
-  });
+  }, 300_000);
 });

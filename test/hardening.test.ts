@@ -40,6 +40,20 @@ describe('input the server would refuse never reaches it', () => {
   });
 });
 
+describe('a planner that answers 10,000 tasks', () => {
+  it('is told the count at once, three times, and the run fails without the planning activity running again', async () => {
+    const tasks = Array.from({ length: 10_000 }, (_, i) => ({ id: `T${i}`, title: 't', prompt: 'p' }));
+    handler = (req) => (req.kind === 'decompose' ? { tool: { name: 'submit_plan', input: { tasks } } } : defaultHandler(req));
+    const before = env.llm.requests.length;
+    const message = await failure({ goal: 'Plan far too much', options: { heartbeatTimeout: '2s', planCache: false } });
+    expect(message).toContain('the planner returned an invalid plan 3 times');
+    expect(message).toContain('10000 tasks; a plan may have at most 500');
+    const calls = env.llm.requests.slice(before).filter((r) => r.kind === 'decompose');
+    expect(calls).toHaveLength(3);
+    expect(calls[1]!.prompt).toContain('10000 tasks; a plan may have at most 500');
+  });
+});
+
 describe('outputSchema patterns', () => {
   it('a backtracking pattern neither freezes the worker nor makes an unrelated task time out', async () => {
     handler = async (req) => {
