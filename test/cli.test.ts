@@ -63,7 +63,7 @@ describe('dagent run', () => {
     expect(run.stdout()).toContain('| T-02 | Security review | Completed | 1 |');
     expect(run.stderr()).toContain('T-03 Completed');
     expect(run.stdout()).toMatch(/^T-02 +anthropic +Completed +1 +\S+ +Security review$/m);
-    expect(run.stdout()).toMatch(/^Total: 3 tasks, 3 completed, 0 failed, 0 skipped \(\d+\.\ds, speedup \d+\.\dx\)$/m);
+    expect(run.stdout()).toMatch(/^Total: 3 tasks, 3 completed, 0 failed, 0 skipped, 0 cancelled \(\d+\.\ds, speedup \d+\.\dx\)$/m);
   });
 
   it('exits 1 when a task fails, and the report says why', async () => {

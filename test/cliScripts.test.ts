@@ -62,7 +62,7 @@ describe('dagent run --file', () => {
   it('--quiet prints only the summary line; a plan with no LLM task needs no key', async () => {
     const run = spawnDagent(['run', '--file', await planFile('shell.yaml', shellPlan), '--quiet', ...queue()], env({ ANTHROPIC_API_KEY: '' }));
     expect(await run.exited).toBe(0);
-    expect(run.stdout()).toMatch(/^Total: 2 tasks, 2 completed, 0 failed, 0 skipped \(\d+\.\ds, speedup \d+\.\dx\)\n$/);
+    expect(run.stdout()).toMatch(/^Total: 2 tasks, 2 completed, 0 failed, 0 skipped, 0 cancelled \(\d+\.\ds, speedup \d+\.\dx\)\n$/);
   });
 
   it('reads the plan from standard input with --file -, and writes the report with --report', async () => {

@@ -88,7 +88,7 @@ describe('examples', () => {
   });
 
   it('api-checks.yaml checks endpoints and writes a test report from the results', async () => {
-    const { result } = await runExample('examples/api-checks.yaml', { API_BASE_URL: apiUrl });
+    const { result } = await runExample('examples/api-checks.yaml', { API_BASE_URL: apiUrl, DAGENT_SHELL_ENV: 'API_BASE_URL' });
     const t = Object.fromEntries(result.tasks.map((x) => [x.id, x]));
     expect(t.health!.output).toBe('PASS GET /health 200\n');
     expect(t.users!.output).toBe('PASS GET /users [{"id":1,"name":"Ada"}]\n');

@@ -23,8 +23,9 @@ export const codexBackend: Backend = {
       const lastMessage = join(dir, 'last-message.txt');
       const result = await runProcess(ctx, { command: 'codex', args: codexArgs(request, lastMessage), cwd, env: process.env, label: 'codex' });
       if (result.exitCode !== 0) throw processFailure('codex', result, false, ctx.info.attempt);
-      const output = await readFile(lastMessage, 'utf8').catch(() => result.stdout);
-      return { output, exitCode: 0, truncated: result.truncated };
+      const lastText = await readFile(lastMessage, 'utf8').catch(() => undefined);
+      // The answer is the last-message file; stdout (and its cut) matters only without one.
+      return lastText !== undefined ? { output: lastText, exitCode: 0 } : { output: result.stdout, exitCode: 0, truncated: result.truncated };
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

@@ -1,8 +1,10 @@
 // Commands on runs that already exist: status (and --watch), approve, reject, patch, retry,
 // skip, cancel, list, result, graph. Each is a thin client of a query or an update.
-import { WorkflowUpdateFailedError, type Client, type WorkflowHandle } from '@temporalio/client';
+import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client, type WorkflowHandle } from '@temporalio/client';
+import { InvalidArgumentError } from 'commander';
 import { randomUUID } from 'node:crypto';
 import { readPlanData } from '../plan/readPlanFile';
+import { formatDuration } from '../report/statusTable';
 import { PlanPatchSchema } from '../run/controlRequests';
 import { mermaidDag, mermaidGantt } from '../report/mermaid';
 import { statusViewOf, type RunResult, type RunStatusView } from '../run/types';
@@ -25,15 +27,48 @@ import { logLine, type ConnectionFlags } from './shared';
 type Flags = Omit<ConnectionFlags, 'taskQueue'>;
 
 const WATCH_STEP_DEADLINE_MS = 5000;
+export const DEFAULT_RECONNECT_TIMEOUT_MS = 60_000;
 
-async function withClient<T>(flags: Flags, use: (client: Client) => Promise<T>): Promise<T> {
+async function withClient<T>(flags: Flags, use: (client: Client) => Promise<T>, connectTimeoutMs?: number): Promise<T> {
   const target = await resolveTemporal({ address: flags.address, namespace: flags.namespace, autoStart: false, log: logLine });
-  const client = await connectClient(target);
+  const client = await connectClient(target, connectTimeoutMs);
   try {
     return await use(client);
   } finally {
     await client.connection.close();
   }
+}
+
+/** A command on one run: a run that is not there is a usage error (exit 2) that names it. */
+async function onRun<T>(client: Client, workflowId: string, use: (handle: WorkflowHandle) => Promise<T>): Promise<T> {
+  try {
+    return await use(client.workflow.getHandle(workflowId));
+  } catch (err) {
+    if (err instanceof WorkflowNotFoundError) throw await notFound(client, workflowId);
+    throw err;
+  }
+}
+
+/**
+ * Temporal answers NOT_FOUND both for a run that never existed and for an update or a cancel
+ * sent to a run that has ended ("workflow execution already completed"); describe tells which.
+ */
+async function notFound(client: Client, workflowId: string): Promise<CliError> {
+  try {
+    const { status } = await client.workflow.getHandle(workflowId).describe();
+    return new CliError(`refused: run ${workflowId} has already ended (${status.name}); the run is unchanged`, EXIT.usage);
+  } catch (err) {
+    if (err instanceof WorkflowNotFoundError) return new CliError(`no run ${workflowId}`, EXIT.usage);
+    throw err;
+  }
+}
+
+/** --reconnect-timeout: "90s", "5m", "500ms", or a number of seconds. */
+export function parseReconnectTimeout(value: string): number {
+  const match = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(value.trim());
+  const ms = match ? Number(match[1]) * { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[(match[2] ?? 's') as 'ms' | 's' | 'm' | 'h'] : NaN;
+  if (!(ms > 0)) throw new InvalidArgumentError(`--reconnect-timeout must be a duration such as 30s or 5m, or a number of seconds, got "${value}"`);
+  return ms;
 }
 
 /** The live table of a running run (a query), or the final one of a closed run (its result, no worker needed). */
@@ -44,38 +79,57 @@ async function currentView(handle: WorkflowHandle): Promise<{ view: RunStatusVie
   return { view: statusViewOf(result, description.startTime.getTime()), result };
 }
 
-export async function statusCommand(workflowId: string, flags: Flags & { watch?: boolean; json?: boolean }): Promise<number> {
+export async function statusCommand(workflowId: string, flags: Flags & { watch?: boolean; json?: boolean; reconnectTimeout?: number }): Promise<number> {
   if (!flags.watch) {
-    return withClient(flags, async (client) => {
-      const { view } = await currentView(client.workflow.getHandle(workflowId));
-      process.stdout.write(flags.json ? `${JSON.stringify(view, null, 2)}\n` : `${renderTable(view, Date.now()).join('\n')}\n`);
-      return EXIT.ok;
-    });
+    return withClient(flags, (client) =>
+      onRun(client, workflowId, async (handle) => {
+        const { view } = await currentView(handle);
+        process.stdout.write(flags.json ? `${JSON.stringify(view, null, 2)}\n` : `${renderTable(view, Date.now()).join('\n')}\n`);
+        return EXIT.ok;
+      }),
+    );
   }
-  // Watching survives a server restart or a network cut: it reconnects and keeps rendering.
+  // Watching survives a server restart or a network cut: it reconnects and keeps rendering, for
+  // up to --reconnect-timeout without contact; then it gives up (exit 4) instead of hanging on.
+  const reconnectMs = flags.reconnectTimeout ?? DEFAULT_RECONNECT_TIMEOUT_MS;
   const progress = new ProgressView(process.stdout);
   let warned = false;
+  let lastContact = Date.now();
   for (;;) {
     try {
-      const done = await withClient(flags, async (client) => {
-        const handle = client.workflow.getHandle(workflowId);
-        for (;;) {
-          // A deadline per step: when the server goes away the watcher says so within seconds
-          // instead of waiting inside the client's own retries.
-          const { view, result } = await client.withDeadline(Date.now() + WATCH_STEP_DEADLINE_MS, () => currentView(handle));
-          progress.update(view);
-          warned = false;
-          if (result) {
-            process.stdout.write(`${summaryLine(result.stats)}\n`);
-            return exitCodeOf(result);
-          }
-          await new Promise((r) => setTimeout(r, 1000));
-        }
-      });
+      // Connecting may not outlast the deadline either (a connect attempt alone takes up to 5 s).
+      const connectMs = Math.min(5000, Math.max(500, lastContact + reconnectMs - Date.now()));
+      const done = await withClient(
+        flags,
+        (client) =>
+          onRun(client, workflowId, async (handle) => {
+            for (;;) {
+              // A deadline per step: when the server goes away the watcher says so within seconds
+              // instead of waiting inside the client's own retries.
+              const { view, result } = await client.withDeadline(Date.now() + WATCH_STEP_DEADLINE_MS, () => currentView(handle));
+              progress.update(view);
+              lastContact = Date.now();
+              warned = false;
+              if (result) {
+                process.stdout.write(`${summaryLine(result.stats)}\n`);
+                return exitCodeOf(result);
+              }
+              await new Promise((r) => setTimeout(r, 1000));
+            }
+          }),
+        connectMs,
+      );
       return done;
     } catch (err) {
-      if ((err as { name?: string }).name === 'WorkflowNotFoundError') throw new CliError(`no run ${workflowId}`, EXIT.usage);
-      if (!warned) logLine(`dagent: lost the connection (${(err as Error).message.split('\n')[0]}); reconnecting…`);
+      if (err instanceof CliError) throw err;
+      const reason = (err as Error).message.split('\n')[0];
+      if (Date.now() - lastContact >= reconnectMs) {
+        throw new CliError(
+          `gave up watching ${workflowId}: no answer from Temporal for ${formatDuration(reconnectMs)} (--reconnect-timeout); last error: ${reason}`,
+          EXIT.temporalUnreachable,
+        );
+      }
+      if (!warned) logLine(`dagent: lost the connection (${reason}); reconnecting for up to ${formatDuration(reconnectMs)}…`);
       warned = true;
       await new Promise((r) => setTimeout(r, 1000));
     }
@@ -90,19 +144,23 @@ interface ControlFlags extends Flags {
 }
 
 async function sendUpdate(workflowId: string, flags: ControlFlags, send: (handle: WorkflowHandle, requestId: string) => Promise<RunStatusView>): Promise<number> {
-  return withClient(flags, async (client) => {
-    const requestId = flags.requestId ?? randomUUID();
-    try {
-      const view = await send(client.workflow.getHandle(workflowId), requestId);
-      const last = view.audit.at(-1);
-      if (flags.json) process.stdout.write(`${JSON.stringify(view, null, 2)}\n`);
-      else process.stdout.write(`${last?.requestId === requestId ? last.effect : 'done'} (request ${requestId})\n${renderTable(view, Date.now()).join('\n')}\n`);
-      return EXIT.ok;
-    } catch (err) {
-      if (err instanceof WorkflowUpdateFailedError) throw new CliError(`refused: ${err.cause?.message ?? err.message}; the run is unchanged`, EXIT.usage);
-      throw err;
-    }
-  });
+  return withClient(flags, (client) =>
+    onRun(client, workflowId, async (handle) => {
+      const requestId = flags.requestId ?? randomUUID();
+      try {
+        const view = await send(handle, requestId);
+        const last = view.audit.at(-1);
+        if (flags.json) process.stdout.write(`${JSON.stringify(view, null, 2)}\n`);
+        else process.stdout.write(`${last?.requestId === requestId ? last.effect : 'done'} (request ${requestId})\n${renderTable(view, Date.now()).join('\n')}\n`);
+        return EXIT.ok;
+      } catch (err) {
+        // The failure's own message is the validator's plain reason; other renderings of the
+        // failure (the temporal CLI's) append "(type: ControlError, retryable: true)".
+        if (err instanceof WorkflowUpdateFailedError) throw new CliError(`refused: ${err.cause?.message ?? err.message}; the run is unchanged`, EXIT.usage);
+        throw err;
+      }
+    }),
+  );
 }
 
 const optional = (flags: ControlFlags) => ({ ...(flags.task ? { taskId: flags.task } : {}), ...(flags.reason ? { reason: flags.reason } : {}) });
@@ -134,11 +192,16 @@ export async function cancelCommand(id: string, flags: ControlFlags): Promise<nu
   if (flags.task) {
     return sendUpdate(id, flags, (h, requestId) => h.executeUpdate(cancelTaskUpdate, { args: [{ requestId, taskId: flags.task!, ...optional(flags) }], updateId: requestId }));
   }
-  return withClient(flags, async (client) => {
-    await client.workflow.getHandle(id).cancel();
-    process.stdout.write(`cancellation requested for ${id}: running tasks stop, the report is written from what finished\n`);
-    return EXIT.ok;
-  });
+  return withClient(flags, (client) =>
+    onRun(client, id, async (handle) => {
+      // The server accepts a cancel request for a run that has ended, and nothing happens.
+      const { status } = await handle.describe();
+      if (status.name !== 'RUNNING') throw new CliError(`refused: run ${id} has already ended (${status.name}); the run is unchanged`, EXIT.usage);
+      await handle.cancel();
+      process.stdout.write(`cancellation requested for ${id}: running tasks stop, the report is written from what finished\n`);
+      return EXIT.ok;
+    }),
+  );
 }
 
 const LIST_STATUSES: Record<string, string> = { running: 'Running', completed: 'Completed', failed: 'Failed', cancelled: 'Canceled', terminated: 'Terminated', timedout: 'TimedOut' };
@@ -163,17 +226,21 @@ export async function listCommand(flags: Flags & { status?: string; limit: numbe
 }
 
 export async function resultCommand(id: string, flags: Flags & PrintFlags): Promise<number> {
-  return withClient(flags, async (client) => {
-    const result = (await client.workflow.getHandle(id).result()) as RunResult;
-    await printResult(result, flags);
-    return exitCodeOf(result);
-  });
+  return withClient(flags, (client) =>
+    onRun(client, id, async (handle) => {
+      const result = (await handle.result()) as RunResult;
+      await printResult(result, flags);
+      return exitCodeOf(result);
+    }),
+  );
 }
 
 export async function graphCommand(id: string, flags: Flags): Promise<number> {
-  return withClient(flags, async (client) => {
-    const { view } = await currentView(client.workflow.getHandle(id));
-    process.stdout.write(`\`\`\`mermaid\n${mermaidDag(view.tasks)}\n\`\`\`\n\n\`\`\`mermaid\n${mermaidGantt(view.tasks)}\n\`\`\`\n`);
-    return EXIT.ok;
-  });
+  return withClient(flags, (client) =>
+    onRun(client, id, async (handle) => {
+      const { view } = await currentView(handle);
+      process.stdout.write(`\`\`\`mermaid\n${mermaidDag(view.tasks)}\n\`\`\`\n\n\`\`\`mermaid\n${mermaidGantt(view.tasks)}\n\`\`\`\n`);
+      return EXIT.ok;
+    }),
+  );
 }

@@ -5,6 +5,7 @@ import {
   cancelCommand,
   graphCommand,
   listCommand,
+  parseReconnectTimeout,
   patchCommand,
   rejectCommand,
   resultCommand,
@@ -65,6 +66,7 @@ const controlOptions = (command: Command) =>
 
 onRun(program.command('status').description('the live task table of a run'))
   .option('-w, --watch', 'keep rendering until the run ends (reconnects if the server goes away)')
+  .option('--reconnect-timeout <duration>', 'with --watch: how long to keep reconnecting to a lost server before giving up with exit 4, e.g. 30s or 5m (default 60s)', parseReconnectTimeout)
   .option('--json', 'print the status as JSON')
   .action(async (id: string, flags) => finish(await statusCommand(id, flags)));
 controlOptions(program.command('approve').description('approve the plan (waiting for approval), or a task with --task'))

@@ -1,7 +1,7 @@
 // What `dagent run` prints at the end: the results table in task order, the summary line, and
 // the report (or where the report was written).
 import { writeFile } from 'node:fs/promises';
-import { formatDuration, usageLine } from '../report/statusTable';
+import { formatDuration, statusText, usageLine } from '../report/statusTable';
 import type { RunResult, RunStats } from '../run/types';
 import { logLine } from './shared';
 
@@ -29,15 +29,16 @@ export async function printResult(result: RunResult, flags: PrintFlags, out: Nod
   }
 }
 
+/** Skipped (never started) and cancelled (stopped, or stopped before starting) are told apart, both always shown. */
 export function summaryLine(stats: RunStats): string {
   return (
-    `Total: ${stats.totalTasks} tasks, ${stats.completed} completed, ${stats.failed} failed, ${stats.skipped + stats.cancelled} skipped ` +
+    `Total: ${stats.totalTasks} tasks, ${stats.completed} completed, ${stats.failed} failed, ${stats.skipped} skipped, ${stats.cancelled} cancelled ` +
     `(${(stats.makespanMs / 1000).toFixed(1)}s, speedup ${stats.speedup.toFixed(1)}x)`
   );
 }
 
 export function resultsTable(result: RunResult): string[] {
-  const rows = result.tasks.map((t) => [t.id, t.backend, t.status, String(t.attempts), formatDuration(t.durationMs), t.title]);
+  const rows = result.tasks.map((t) => [t.id, t.backend, statusText(t), String(t.attempts), formatDuration(t.durationMs), t.title]);
   const table = [['ID', 'BACKEND', 'STATUS', 'ATTEMPTS', 'DURATION', 'TITLE'], ...rows];
   const widths = table[0]!.map((_, i) => Math.max(...table.map((r) => r[i]!.length)));
   return table.map((r) => r.map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i]!))).join('  '));

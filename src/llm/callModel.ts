@@ -28,11 +28,16 @@ export function createAnthropicClient(settings: LlmSettings): Anthropic {
 
 export async function callModel(ctx: Context, client: Anthropic, params: MessageParams): Promise<ModelAnswer> {
   let receivedChars = 0;
+  /** Whether the API had answered (its response arrived) before an error: then a failure is a cut stream, not an unreachable API. */
+  let answerStarted = false;
   const beat = () => ctx.heartbeat({ receivedChars });
   const interval = setInterval(beat, heartbeatEveryMs(ctx));
   beat();
   try {
     const stream = client.messages.stream(params, { signal: ctx.cancellationSignal });
+    stream.on('connect', () => {
+      answerStarted = true;
+    });
     stream.on('text', (delta) => {
       receivedChars += delta.length;
     });
@@ -50,7 +55,7 @@ export async function callModel(ctx: Context, client: Anthropic, params: Message
     return { message, text, usage };
   } catch (err) {
     if (ctx.cancellationSignal.aborted) throw err;
-    throw classifyLlmError(err, ctx.info.attempt);
+    throw classifyLlmError(err, ctx.info.attempt, answerStarted ? { receivedChars } : undefined);
   } finally {
     clearInterval(interval);
   }

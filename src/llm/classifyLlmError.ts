@@ -1,5 +1,6 @@
 // The one place that decides whether an LLM error is worth retrying. Temporal does the retrying:
-// the SDK client is built with maxRetries 0, and a retry-after header becomes nextRetryDelay.
+// the SDK client is built with maxRetries 0, and a retry-after header becomes nextRetryDelay
+// (capped: a server asking for a year must not park a task for a year).
 import Anthropic from '@anthropic-ai/sdk';
 import { ApplicationFailure } from '@temporalio/common';
 
@@ -8,6 +9,7 @@ export const LLM_FAILURE_TYPES = {
   overloaded: 'LlmOverloaded',
   serverError: 'LlmServerError',
   connection: 'LlmConnectionError',
+  streamCut: 'LlmStreamCut',
   timeout: 'LlmTimeout',
   rejected: 'LlmRequestRejected',
   contextOverflow: 'LlmContextWindowExceeded',
@@ -15,23 +17,37 @@ export const LLM_FAILURE_TYPES = {
   refused: 'LlmRefused',
 } as const;
 
-export function classifyLlmError(err: unknown, attempt: number): ApplicationFailure {
+/** The longest wait a server may ask for between attempts; a longer retry-after is cut to this. */
+export const MAX_SERVER_RETRY_DELAY_MS = 10 * 60_000;
+
+/** Set when the API had begun to answer (the response arrived) before the error. */
+export interface AnswerProgress {
+  receivedChars: number;
+}
+
+export function classifyLlmError(err: unknown, attempt: number, answer?: AnswerProgress): ApplicationFailure {
   if (err instanceof ApplicationFailure) return err;
   const details = [{ attempt }];
 
   if (err instanceof Anthropic.APIConnectionTimeoutError) {
     return ApplicationFailure.create({ message: 'Anthropic API request timed out', type: LLM_FAILURE_TYPES.timeout, details });
   }
+  // Once the answer is under way the API was reachable: what broke is this one stream.
+  if (answer && isCut(err)) {
+    return ApplicationFailure.create({
+      message: `the Anthropic API answer stream was cut mid-answer after ${answer.receivedChars} characters (${rootCause(err)})`,
+      type: LLM_FAILURE_TYPES.streamCut,
+      details,
+    });
+  }
   if (err instanceof Anthropic.APIConnectionError) {
-    return ApplicationFailure.create({ message: `Anthropic API unreachable: ${err.message}`, type: LLM_FAILURE_TYPES.connection, details });
+    return ApplicationFailure.create({ message: `Anthropic API unreachable: ${rootCause(err)}`, type: LLM_FAILURE_TYPES.connection, details });
   }
   if (err instanceof Anthropic.APIError && typeof err.status === 'number') {
     const status = err.status;
     const message = `Anthropic API ${status}${apiErrorType(err) ? ` ${apiErrorType(err)}` : ''}: ${apiMessage(err)}`;
-    if (status === 429) {
-      return ApplicationFailure.create({ message, type: LLM_FAILURE_TYPES.rateLimited, details, nextRetryDelay: retryAfterMs(err.headers) });
-    }
-    if (status === 529) return ApplicationFailure.create({ message, type: LLM_FAILURE_TYPES.overloaded, details, nextRetryDelay: retryAfterMs(err.headers) });
+    if (status === 429) return serverPaced(message, LLM_FAILURE_TYPES.rateLimited, err.headers, details);
+    if (status === 529) return serverPaced(message, LLM_FAILURE_TYPES.overloaded, err.headers, details);
     if (status >= 500 || status === 408 || status === 409) {
       return ApplicationFailure.create({ message, type: LLM_FAILURE_TYPES.serverError, details });
     }
@@ -43,9 +59,49 @@ export function classifyLlmError(err: unknown, attempt: number): ApplicationFail
       details,
     });
   }
-  // A stream cut mid-answer or an unexpected reply: worth another attempt.
+  // An unexpected reply (or an error event inside the stream): worth another attempt.
   const message = err instanceof Error ? err.message : String(err);
   return ApplicationFailure.create({ message: `Anthropic API call failed: ${message}`, type: LLM_FAILURE_TYPES.serverError, details });
+}
+
+/** A retryable failure whose next attempt waits as long as the server asked, up to the cap. */
+function serverPaced(message: string, type: string, headers: Headers | undefined, details: unknown[]): ApplicationFailure {
+  const asked = retryAfterMs(headers);
+  if (asked === undefined || asked <= MAX_SERVER_RETRY_DELAY_MS) return ApplicationFailure.create({ message, type, details, nextRetryDelay: asked });
+  // Said in the message, which becomes the Retrying reason: otherwise a 10-minute pause after
+  // a server asked for days looks like a bug in one direction or the other.
+  return ApplicationFailure.create({
+    message: `${message} (the API asked to wait ${formatWait(asked)}; waiting ${formatWait(MAX_SERVER_RETRY_DELAY_MS)}, dagent's cap)`,
+    type,
+    details,
+    nextRetryDelay: MAX_SERVER_RETRY_DELAY_MS,
+  });
+}
+
+function formatWait(ms: number): string {
+  if (ms % 60_000 === 0 && ms < 24 * 3_600_000) return `${ms / 60_000} min`;
+  return `${Math.round(ms / 1000)} s`;
+}
+
+/**
+ * A transport failure, or an answer that stopped before its end. Not an error the API itself
+ * sent (a status, or an error event in the stream) and not a reply we could not parse.
+ */
+function isCut(err: unknown): boolean {
+  if (err instanceof Anthropic.APIError && !(err instanceof Anthropic.APIConnectionError)) return false;
+  for (let e: unknown = err; e instanceof Error; e = e.cause) if (e instanceof SyntaxError) return false;
+  return true;
+}
+
+/** The innermost cause's message ("other side closed", "connect ECONNREFUSED …"), not the SDK's generic "Connection error.". */
+function rootCause(err: unknown): string {
+  let e: unknown = err;
+  for (let depth = 0; depth < 10; depth++) {
+    const next = e instanceof AggregateError && e.errors.length > 0 ? e.errors[0] : e instanceof Error ? e.cause : undefined;
+    if (!(next instanceof Error)) break;
+    e = next;
+  }
+  return e instanceof Error ? e.message : String(e);
 }
 
 function apiMessage(err: InstanceType<typeof Anthropic.APIError>): string {

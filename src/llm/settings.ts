@@ -1,5 +1,6 @@
 // LLM settings of a worker, read from its own environment: the key never leaves the worker.
-export const DEFAULT_MODEL = 'claude-sonnet-4-5';
+// The current Sonnet: older defaults reach end of life, and the SDK warns on every call to them.
+export const DEFAULT_MODEL = 'claude-sonnet-5-5';
 
 export interface LlmSettings {
   apiKey?: string;

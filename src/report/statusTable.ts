@@ -3,8 +3,13 @@
 import type { RunStats, TaskRecord, Usage } from '../run/types';
 
 export function statusTable(tasks: TaskRecord[]): string {
-  const rows = tasks.map((t) => `| ${t.id} | ${cell(t.title)} | ${t.status} | ${t.attempts} | ${formatDuration(t.durationMs)} |`);
+  const rows = tasks.map((t) => `| ${t.id} | ${cell(t.title)} | ${statusText(t)} | ${t.attempts} | ${formatDuration(t.durationMs)} |`);
   return ['| id | title | status | attempts | duration |', '|---|---|---|---|---|', ...rows].join('\n');
+}
+
+/** The status as a reader should see it: a task whose output was cut says so, or the cut goes unnoticed. */
+export function statusText(task: Pick<TaskRecord, 'status' | 'truncated'>): string {
+  return task.truncated ? `${task.status} (output cut)` : task.status;
 }
 
 export function problemsSection(tasks: TaskRecord[]): string | undefined {
@@ -18,7 +23,7 @@ export function problemsSection(tasks: TaskRecord[]): string | undefined {
 
 export function statsLine(stats: RunStats): string {
   return (
-    `Total: ${stats.totalTasks} tasks, ${stats.completed} completed, ${stats.failed} failed, ${stats.skipped + stats.cancelled} skipped ` +
+    `Total: ${stats.totalTasks} tasks, ${stats.completed} completed, ${stats.failed} failed, ${stats.skipped} skipped, ${stats.cancelled} cancelled ` +
     `(${formatDuration(stats.makespanMs)}, speedup ${stats.speedup.toFixed(1)}x; serial ${formatDuration(stats.serialMs)}, ` +
     `critical path ${formatDuration(stats.criticalPathMs)}: ${stats.criticalPath.join(' → ') || '-'})`
   );

@@ -126,6 +126,8 @@ export class TaskTable {
     if (outcome.exitCode !== undefined) r.exitCode = outcome.exitCode;
     if (outcome.usage.costUsd !== undefined) r.costUsd = outcome.usage.costUsd;
     if (outcome.model !== undefined) r.model = outcome.model;
+    // Only when true, so records of complete outputs (and the histories of older runs) stay as they were.
+    if (outcome.truncated) r.truncated = true;
   }
 
   /** A budget is spent: nothing else starts; what runs may finish. */
@@ -274,7 +276,7 @@ export class TaskTable {
 
   private reopen(r: TaskRecord): void {
     r.status = 'Pending';
-    for (const key of ['error', 'reason', 'readyAt', 'startedAt', 'finishedAt', 'durationMs', 'exitCode'] as const) delete r[key];
+    for (const key of ['error', 'reason', 'readyAt', 'startedAt', 'finishedAt', 'durationMs', 'exitCode', 'truncated'] as const) delete r[key];
     this.skippedBecause.delete(r.id);
   }
 

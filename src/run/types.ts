@@ -44,6 +44,8 @@ export interface TaskRecord {
   model?: string;
   exitCode?: number;
   costUsd?: number;
+  /** The output was cut (capture cap of a process, or the model's token limit); the output ends with a marker saying so. */
+  truncated?: true;
   /** Passed through from the plan. */
   tags?: string[];
   meta?: Record<string, unknown>;

@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import type { PayloadCodec } from '@temporalio/common';
 import { createActivities } from '../activities';
 import { encryptionCodecFromEnv } from '../codec/encryptionCodec';
+import { routeSdkWarnings } from '../llm/sdkWarnings';
 import { llmSettingsFromEnv, type LlmSettings } from '../llm/settings';
 import { scrubberFor } from '../secrets/scrubber';
 import { shellBaseEnv } from '../secrets/shellEnv';
@@ -43,6 +44,8 @@ export async function createWorker(options: DagentWorkerOptions): Promise<Dagent
   const connection = await NativeConnection.connect({ address: options.address });
   const clientConnection = await Connection.connect({ address: options.address });
   const client = new Client({ connection: clientConnection, namespace: options.namespace, dataConverter });
+  // The SDK's console warnings (deprecated models) go to this worker's log, never the CLI's table.
+  routeSdkWarnings();
   const env = options.env ?? process.env;
   const llm = options.llm ?? llmSettingsFromEnv(env);
   // Every secret this worker holds, from its environment and its settings.

@@ -1,7 +1,7 @@
 // The run's queries and the operator's updates. Every update has a validator that parses the
 // payload and checks the move against the run's state without changing it, so a refused update
 // leaves the run exactly as it was. Workflow code: deterministic, no I/O.
-import { setHandler } from '@temporalio/workflow';
+import { ApplicationFailure, setHandler } from '@temporalio/workflow';
 import type { UpdateDefinition } from '@temporalio/common';
 import type { z } from 'zod';
 import { applyPlanPatch } from '../plan/planPatch';
@@ -126,24 +126,40 @@ function control<Req extends { requestId: string; taskId?: string; reason?: stri
   };
   setHandler(
     update,
-    (raw: Req) => {
-      const req = validate(raw);
-      const earlier = earlierAnswer(req);
-      if (earlier) return earlier;
-      const now = Date.now();
-      const effect = check(req)(now);
-      run.record({ requestId: req.requestId, action, effect, ...(req.taskId ? { taskId: req.taskId } : {}), ...(req.reason ? { reason: req.reason } : {}) }, now);
-      const answer = run.view();
-      run.answered.set(req.requestId, { request: fingerprint(action, req), answer });
-      return answer;
-    },
-    {
-      validator: (raw: Req) => {
+    (raw: Req) =>
+      refusedAsFailure(() => {
         const req = validate(raw);
-        if (!earlierAnswer(req)) check(req);
-      },
+        const earlier = earlierAnswer(req);
+        if (earlier) return earlier;
+        const now = Date.now();
+        const effect = check(req)(now);
+        run.record({ requestId: req.requestId, action, effect, ...(req.taskId ? { taskId: req.taskId } : {}), ...(req.reason ? { reason: req.reason } : {}) }, now);
+        const answer = run.view();
+        run.answered.set(req.requestId, { request: fingerprint(action, req), answer });
+        return answer;
+      }),
+    {
+      validator: (raw: Req) =>
+        refusedAsFailure(() => {
+          const req = validate(raw);
+          if (!earlierAnswer(req)) check(req);
+        }),
     },
   );
+}
+
+/**
+ * A refusal leaves as a plain, non-retryable ApplicationFailure: it rejects the update (another
+ * error thrown by a handler would fail the workflow task), and without a type the `temporal`
+ * CLI prints just the reason, not "(type: ControlError, retryable: true)".
+ */
+function refusedAsFailure<T>(move: () => T): T {
+  try {
+    return move();
+  } catch (err) {
+    if (err instanceof ControlError) throw ApplicationFailure.create({ message: err.message, nonRetryable: true });
+    throw err;
+  }
 }
 
 /** What a request asks, without its id: the action and its payload. */

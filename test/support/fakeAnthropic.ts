@@ -179,7 +179,9 @@ async function respond(reply: Reply, body: RecordedRequest['body'], res: ServerR
     send('content_block_start', { index, content_block: block.start });
     for (const delta of block.deltas) {
       if ('cutStream' in reply && sentChars > reply.text.length / 2) {
-        res.socket?.destroy(); // the connection drops in the middle of the answer
+        // The connection drops in the middle of the answer: once what was sent has left, so the
+        // client really holds half an answer (destroying at once would look like a reset).
+        res.write('', () => res.socket?.destroy());
         return;
       }
       send('content_block_delta', { index, delta });
