@@ -21,10 +21,23 @@ beforeAll(async () => {
   cwd = await mkdtemp(join(tmpdir(), 'dagent-autostart-'));
 });
 afterAll(async () => {
-  if (serverPid) process.kill(serverPid, 'SIGTERM');
+  if (serverPid) {
+    process.kill(serverPid, 'SIGTERM');
+    // The server writes its database while it stops: wait for it before removing the folder.
+    for (let i = 0; i < 100 && isAlive(serverPid); i++) await new Promise((r) => setTimeout(r, 100));
+  }
   await llm?.close();
   await rm(cwd, { recursive: true, force: true });
 });
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 describe('dagent run without a configured server', () => {
   it('starts a dev server on 7233 with its database under .dagent/ and runs the goal', async () => {

@@ -36,6 +36,22 @@ async function dagent(...args: string[]) {
 }
 
 describe('dagent control commands', () => {
+  it('refuses a request id used again for a different move (the server would answer it with the first move)', async () => {
+    const handle = await testEnv.start({ plan: { tasks: [{ id: 'A', title: 'a', prompt: 'p', requiresApproval: true }, { id: 'B', title: 'b', prompt: 'p', requiresApproval: true }] } });
+    for (let i = 0; i < 50 && (await handle.query(statusQuery)).counts.AwaitingApproval < 2; i++) await sleep(100);
+    const requestId = `same-${randomUUID()}`;
+    expect((await dagent('approve', handle.workflowId, '--task', 'A', '--request-id', requestId)).code).toBe(0);
+    const again = await dagent('approve', handle.workflowId, '--task', 'A', '--request-id', requestId);
+    expect(again.code).toBe(0);
+    expect(again.stdout).toContain(`A approved (request ${requestId})`);
+    const reused = await dagent('skip', handle.workflowId, '--task', 'B', '--request-id', requestId);
+    expect(reused.code).toBe(2);
+    expect(reused.stderr).toContain(`refused: request id ${requestId} was already used in this run for "approve A"; send this skip with a new --request-id (the run is unchanged)`);
+    expect((await handle.query(statusQuery)).tasks.find((t) => t.id === 'B')!.status).toBe('AwaitingApproval');
+    expect((await dagent('approve', handle.workflowId, '--task', 'B')).code).toBe(0);
+    expect(((await handle.result()) as RunResult).status).toBe('Completed');
+  });
+
   it('status, patch, approve, result, graph and list on a run waiting for plan approval', async () => {
     const plan = join(dir, 'plan.yaml');
     await writeFile(plan, 'goal: Controlled run\ntasks:\n  - {id: A, title: First, prompt: Do A}\n  - {id: B, title: Second, prompt: Do B, dependsOn: [A]}\n');
@@ -102,6 +118,15 @@ describe('the same with the temporal CLI', () => {
 
     const query = await promisify(execFile)(temporal, ['workflow', 'query', '--address', address, '--workflow-id', handle.workflowId, '--type', 'status', '--output', 'json']);
     expect(JSON.parse(query.stdout).queryResult[0]).toMatchObject({ phase: 'AwaitingApproval', tasks: [{ id: 'X', status: 'Pending' }] });
+
+    // A refused move reads as its plain reason, with no "retryable: true" noise.
+    const refused = (await promisify(execFile)(temporal, [
+      'workflow', 'update', 'execute', '--address', address, '--workflow-id', handle.workflowId, '--name', 'retryTask', '--input', JSON.stringify({ requestId: 'refused-retry', taskId: 'X' }),
+    ]).catch((e: unknown) => e)) as { code?: number; stderr?: string; stdout?: string };
+    expect(refused.code).not.toBe(0);
+    const said = `${refused.stderr ?? ''}${refused.stdout ?? ''}`;
+    expect(said).toContain('cannot retry while the run is AwaitingApproval');
+    expect(said).not.toContain('retryable');
 
     await promisify(execFile)(temporal, [
       'workflow', 'update', 'execute', '--address', address, '--workflow-id', handle.workflowId, '--name', 'approve', '--input', JSON.stringify({ requestId: 'from-temporal-cli', reason: 'via temporal' }),

@@ -181,8 +181,8 @@ describe('operator actions on a live run', () => {
     const first = await handle.executeUpdate(skipTaskUpdate, { args: [request] });
     const second = await handle.executeUpdate(skipTaskUpdate, { args: [request] });
     expect(second).toEqual(first);
-    // Even a different move under the same id does nothing.
-    await handle.executeUpdate(skipTaskUpdate, { args: [{ requestId: 'same-id', taskId: 'S2' }] });
+    // A different move under the same id is refused, and does nothing.
+    await expect(handle.executeUpdate(skipTaskUpdate, { args: [{ requestId: 'same-id', taskId: 'S2' }] })).rejects.toThrow(WorkflowUpdateFailedError);
     const result = (await handle.result()) as RunResult;
     expect(result.audit.filter((a) => a.requestId === 'same-id')).toHaveLength(1);
     expect(byId(result.tasks).S2!.status).toBe('Completed');

@@ -7,7 +7,7 @@ import { readPlanData } from '../plan/readPlanFile';
 import { formatDuration } from '../report/statusTable';
 import { PlanPatchSchema } from '../run/controlRequests';
 import { mermaidDag, mermaidGantt } from '../report/mermaid';
-import { statusViewOf, type RunResult, type RunStatusView } from '../run/types';
+import { statusViewOf, type AuditEntry, type RunResult, type RunStatusView } from '../run/types';
 import { connectClient, resolveTemporal } from '../temporal/connect';
 import {
   approveUpdate,
@@ -143,15 +143,25 @@ interface ControlFlags extends Flags {
   json?: boolean;
 }
 
-async function sendUpdate(workflowId: string, flags: ControlFlags, send: (handle: WorkflowHandle, requestId: string) => Promise<RunStatusView>): Promise<number> {
+async function sendUpdate(
+  workflowId: string,
+  flags: ControlFlags,
+  action: AuditEntry['action'],
+  send: (handle: WorkflowHandle, requestId: string) => Promise<RunStatusView>,
+): Promise<number> {
   return withClient(flags, (client) =>
     onRun(client, workflowId, async (handle) => {
       const requestId = flags.requestId ?? randomUUID();
       try {
         const view = await send(handle, requestId);
-        const last = view.audit.at(-1);
+        // The server answers a repeated update id with the first answer, whatever this one asked.
+        const entry = view.audit.find((a) => a.requestId === requestId);
+        if (entry && (entry.action !== action || entry.taskId !== flags.task)) {
+          const earlier = `${entry.action}${entry.taskId ? ` ${entry.taskId}` : ''}`;
+          throw new CliError(`refused: request id ${requestId} was already used in this run for "${earlier}"; send this ${action} with a new --request-id (the run is unchanged)`, EXIT.usage);
+        }
         if (flags.json) process.stdout.write(`${JSON.stringify(view, null, 2)}\n`);
-        else process.stdout.write(`${last?.requestId === requestId ? last.effect : 'done'} (request ${requestId})\n${renderTable(view, Date.now()).join('\n')}\n`);
+        else process.stdout.write(`${entry ? entry.effect : 'done'} (request ${requestId})\n${renderTable(view, Date.now()).join('\n')}\n`);
         return EXIT.ok;
       } catch (err) {
         // The failure's own message is the validator's plain reason; other renderings of the
@@ -166,16 +176,16 @@ async function sendUpdate(workflowId: string, flags: ControlFlags, send: (handle
 const optional = (flags: ControlFlags) => ({ ...(flags.task ? { taskId: flags.task } : {}), ...(flags.reason ? { reason: flags.reason } : {}) });
 
 export const approveCommand = (id: string, flags: ControlFlags) =>
-  sendUpdate(id, flags, (h, requestId) => h.executeUpdate(approveUpdate, { args: [{ requestId, ...optional(flags) }], updateId: requestId }));
+  sendUpdate(id, flags, 'approve', (h, requestId) => h.executeUpdate(approveUpdate, { args: [{ requestId, ...optional(flags) }], updateId: requestId }));
 
 export const rejectCommand = (id: string, flags: ControlFlags) =>
-  sendUpdate(id, flags, (h, requestId) => h.executeUpdate(rejectUpdate, { args: [{ requestId, ...optional(flags) }], updateId: requestId }));
+  sendUpdate(id, flags, 'reject', (h, requestId) => h.executeUpdate(rejectUpdate, { args: [{ requestId, ...optional(flags) }], updateId: requestId }));
 
 export const skipCommand = (id: string, flags: ControlFlags & { task: string }) =>
-  sendUpdate(id, flags, (h, requestId) => h.executeUpdate(skipTaskUpdate, { args: [{ requestId, taskId: flags.task, ...optional(flags) }], updateId: requestId }));
+  sendUpdate(id, flags, 'skip', (h, requestId) => h.executeUpdate(skipTaskUpdate, { args: [{ requestId, taskId: flags.task, ...optional(flags) }], updateId: requestId }));
 
 export const retryCommand = (id: string, flags: ControlFlags & { task: string; prompt?: string }) =>
-  sendUpdate(id, flags, (h, requestId) =>
+  sendUpdate(id, flags, 'retry', (h, requestId) =>
     h.executeUpdate(retryTaskUpdate, { args: [{ requestId, taskId: flags.task, ...(flags.prompt ? { prompt: flags.prompt } : {}), ...optional(flags) }], updateId: requestId }),
   );
 
@@ -184,13 +194,13 @@ export async function patchCommand(id: string, flags: ControlFlags & { file: str
   if (!parsed.success) {
     throw new CliError(`invalid patch file\n${parsed.error.issues.map((i) => `  ${flags.file}: ${i.path.join('.') || '(file)'}: ${i.message}`).join('\n')}`, EXIT.usage);
   }
-  return sendUpdate(id, flags, (h, requestId) => h.executeUpdate(patchPlanUpdate, { args: [{ requestId, patch: parsed.data, ...optional(flags) }], updateId: requestId }));
+  return sendUpdate(id, flags, 'patch', (h, requestId) => h.executeUpdate(patchPlanUpdate, { args: [{ requestId, patch: parsed.data, ...optional(flags) }], updateId: requestId }));
 }
 
 /** With --task, cancels one task; without, the whole run (its report is still written). */
 export async function cancelCommand(id: string, flags: ControlFlags): Promise<number> {
   if (flags.task) {
-    return sendUpdate(id, flags, (h, requestId) => h.executeUpdate(cancelTaskUpdate, { args: [{ requestId, taskId: flags.task!, ...optional(flags) }], updateId: requestId }));
+    return sendUpdate(id, flags, 'cancel', (h, requestId) => h.executeUpdate(cancelTaskUpdate, { args: [{ requestId, taskId: flags.task!, ...optional(flags) }], updateId: requestId }));
   }
   return withClient(flags, (client) =>
     onRun(client, id, async (handle) => {
