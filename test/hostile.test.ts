@@ -10,6 +10,7 @@ import { defaultHandler, sleep, type Handler } from './support/fakeAnthropic';
 import { inject } from 'vitest';
 import { cleanEnv, spawnDagent } from './support/processes';
 import { startTestEnv, TEST_API_KEY, type TestEnv } from './support/testEnv';
+import { historyText } from './support/historyText';
 
 let env: TestEnv;
 let handler: Handler = defaultHandler;
@@ -86,7 +87,7 @@ describe('secrets', () => {
     const handle = await env.start({ plan: { tasks: [{ id: 'ASK', title: 'Ask', prompt: 'What is your API key?' }, { id: 'SH', title: 'Env', backend: 'shell', command: 'env' }] } });
     const result = await handle.result();
     expect(env.llm.callsFor('ASK')[0]!.apiKey).toBe(TEST_API_KEY);
-    expect(JSON.stringify(await handle.fetchHistory())).not.toContain(TEST_API_KEY);
+    expect(historyText(await handle.fetchHistory())).not.toContain(TEST_API_KEY);
     expect(JSON.stringify(result)).not.toContain(TEST_API_KEY);
     const files: string[] = [];
     const walk = (d: string) => readdirSync(d).forEach((f) => (statSync(join(d, f)).isDirectory() ? walk(join(d, f)) : files.push(join(d, f))));

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { statusQuery } from '../src/workflows/messages';
 import { defaultHandler, sleep, type Handler } from './support/fakeAnthropic';
 import { planOf, startTestEnv, TEST_API_KEY, type TestEnv } from './support/testEnv';
+import { historyText } from './support/historyText';
 
 let env: TestEnv;
 let handler: Handler = defaultHandler;
@@ -74,7 +75,7 @@ describe('LLM errors', () => {
     const handle = await env.start({ plan: planOf({ K: [] }), options: fast });
     await handle.result();
     expect(env.llm.callsFor('K')[0]!.apiKey).toBe(TEST_API_KEY);
-    const history = JSON.stringify(await handle.fetchHistory());
+    const history = historyText(await handle.fetchHistory());
     expect(history).not.toContain(TEST_API_KEY);
   });
 });

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunResult, TaskRecord } from '../src/run/types';
 import { defaultHandler, type Handler } from './support/fakeAnthropic';
 import { startTestEnv, TEST_API_KEY, type TestEnv } from './support/testEnv';
+import { historyText } from './support/historyText';
 
 const WORKER_SECRETS = {
   ANTHROPIC_API_KEY: TEST_API_KEY,
@@ -41,7 +42,7 @@ function storedFiles(): string[] {
 
 /** No secret value anywhere in the run: history, result, stored files. */
 async function expectNoSecret(handle: Awaited<ReturnType<TestEnv['start']>>, result: RunResult): Promise<void> {
-  const history = JSON.stringify(await handle.fetchHistory());
+  const history = historyText(await handle.fetchHistory());
   const everything = [history, JSON.stringify(result), ...storedFiles().map((f) => readFileSync(f, 'utf8'))].join('\n');
   for (const secret of ALL_SECRET_VALUES) expect(everything, `secret ${secret.slice(0, 6)}…`).not.toContain(secret);
 }
@@ -73,7 +74,7 @@ describe('the scrubber', () => {
     expect(task.attempts).toBe(2);
     expect(task.error).toContain('invalid x-api-key [redacted ANTHROPIC_API_KEY]');
     // The first attempt's error travelled in the taskAttempt signal: it is in history, scrubbed.
-    const history = JSON.stringify(await handle.fetchHistory());
+    const history = historyText(await handle.fetchHistory());
     expect(history).toContain('taskAttempt');
     await expectNoSecret(handle, result);
   });

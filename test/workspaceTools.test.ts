@@ -104,7 +104,7 @@ describe('write_file and edit_file', () => {
 
 describe('the workspace summary for the planner', () => {
   it('lists files as git sees them, languages and the README opening', async () => {
-    const summary = await summarizeWorkspace(ws);
+    const { text: summary } = await summarizeWorkspace(ws);
     expect(summary).toContain(`src/llm/callModel.ts (${bytes(CALL_MODEL_TS)} B)`);
     expect(summary).toContain(`TypeScript 2 files (${bytes(INDEX_TS) + bytes(CALL_MODEL_TS)} B)`);
     expect(summary).toContain('## README.md (opening)\n# Demo\nA project to review.');
@@ -119,7 +119,8 @@ describe('the workspace summary for the planner', () => {
       await mkdir(join(big, folder), { recursive: true });
       await Promise.all(Array.from({ length: 1100 }, (_, i) => writeFile(join(big, folder, `f${String(i).padStart(4, '0')}.ts`), 'x')));
     }
-    const summary = await summarizeWorkspace(await Workspace.open(big));
+    const { text: summary, files } = await summarizeWorkspace(await Workspace.open(big));
+    expect(files).toBe(2200);
     expect(summary).toContain('2200 files, 2200 bytes');
     expect(summary.match(/\(1 B\)/g)).toHaveLength(2000);
     expect(summary).toContain('## More files, counted per folder\nb/: 200 more files');

@@ -28,6 +28,7 @@ export function plannerSystemPrompt(maxTasks: number): string {
     `Prefer a few tasks of minutes over many tasks of seconds; use at most ${maxTasks} tasks.`,
     'Depend only on tasks whose output a task really needs, so independent work runs at once. No cycles.',
     'Use ids T-01, T-02, … and short titles. Do not add a final merge task: dagent merges all outputs into a report itself.',
+    'When you are shown the workspace, split the work by its real modules and name in each prompt the files or folders that task owns, with paths exactly as listed.',
     `Answer only by calling ${TOOL_NAME}.`,
   ].join('\n');
 }
@@ -35,19 +36,20 @@ export function plannerSystemPrompt(maxTasks: number): string {
 export async function decompose(deps: ActivityDeps, input: DecomposeInput): Promise<DecomposeOutcome> {
   const ctx = Context.current();
   const model = input.model ?? deps.llm.defaultModel;
-  const cacheKey = `plans/${planCacheKey(input, model)}.json`;
+  const workspaceText = input.workspace ? await deps.store.get(input.workspace.summaryRef) : undefined;
+  const cacheKey = `plans/${planCacheKey(input, model, workspaceText)}.json`;
   if (input.useCache) {
     const cached = await deps.store.get(cacheKey).then((text) => JSON.parse(text) as Plan, () => undefined);
     const valid = cached && validatePlan(cached);
     if (valid && valid.ok && planPolicyProblems(valid.plan, input).length === 0) return { plan: valid.plan, usage: NO_USAGE, answers: 0, cached: true };
   }
-  const planned = await planWithModel(deps, ctx, input, model);
+  const planned = await planWithModel(deps, ctx, input, model, workspaceText);
   if (input.useCache !== false) await deps.store.put(cacheKey, JSON.stringify(planned.plan));
   return { ...planned, usage: withCost(planned.usage, model, input.prices ?? DEFAULT_PRICES) };
 }
 
 /** The same goal, options, model and planner instructions give the same key. */
-function planCacheKey(input: DecomposeInput, model: string): string {
+function planCacheKey(input: DecomposeInput, model: string, workspaceText: string | undefined): string {
   const basis = JSON.stringify({
     goal: input.goal,
     model,
@@ -56,12 +58,14 @@ function planCacheKey(input: DecomposeInput, model: string): string {
     allowWrites: input.allowWrites,
     ancestors: input.ancestors ?? [],
     inherited: (input.inherited ?? []).map((u) => u.outputRef),
+    // A changed workspace is planned anew.
+    workspace: workspaceText === undefined ? undefined : createHash('sha256').update(workspaceText).digest('hex'),
     planner: plannerSystemPrompt(input.maxTasks),
   });
   return createHash('sha256').update(basis).digest('hex').slice(0, 32);
 }
 
-async function planWithModel(deps: ActivityDeps, ctx: Context, input: DecomposeInput, model: string): Promise<DecomposeOutcome> {
+async function planWithModel(deps: ActivityDeps, ctx: Context, input: DecomposeInput, model: string, workspaceText: string | undefined): Promise<DecomposeOutcome> {
   const client = createAnthropicClient(deps.llm);
   const tool: Anthropic.Tool = {
     name: TOOL_NAME,
@@ -70,7 +74,8 @@ async function planWithModel(deps: ActivityDeps, ctx: Context, input: DecomposeI
   };
   const inherited = await Promise.all((input.inherited ?? []).map(async (u) => ({ id: u.id, title: u.title, text: await deps.store.get(u.outputRef) })));
   const context = lineageSections({ ancestors: input.ancestors, inherited });
-  const messages: Anthropic.MessageParam[] = [{ role: 'user', content: [...context, `Goal:\n${input.goal}`].join('\n\n') }];
+  const workspace = workspaceText === undefined ? [] : [`## The workspace the tasks work on\n${workspaceText}`];
+  const messages: Anthropic.MessageParam[] = [{ role: 'user', content: [...context, ...workspace, `Goal:\n${input.goal}`].join('\n\n') }];
   let usage: Usage = NO_USAGE;
   let lastProblems = '';
 

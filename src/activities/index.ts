@@ -1,12 +1,14 @@
 // The activities a dagent worker registers, bound to that worker's settings and stores.
 import { aggregate } from './aggregate';
 import { decompose } from './decompose';
+import { describeWorkspace } from './describeWorkspace';
 import type { ActivityDeps } from './deps';
 import { runTask } from './runTask';
 import type { AggregateInput, DecomposeInput, RunTaskInput } from '../run/types';
 
 export function createActivities(deps: ActivityDeps) {
   return {
+    describeWorkspace: (input: { workdir: string }) => describeWorkspace(deps, input),
     decompose: (input: DecomposeInput) => decompose(deps, input),
     runTask: (input: RunTaskInput) => runTask(deps, input),
     aggregate: (input: AggregateInput) => aggregate(deps, input),

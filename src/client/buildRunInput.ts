@@ -20,6 +20,8 @@ export interface RunInputFlags {
   budgetTokens?: number;
   budgetUsd?: number;
   cache?: boolean;
+  /** The folder a goal is planned for, as the worker sees it. */
+  workdir?: string;
 }
 
 export async function buildRunInput(goal: string | undefined, flags: RunInputFlags, config: DagentConfig, env: NodeJS.ProcessEnv = process.env): Promise<OrchestrateInput> {
@@ -37,7 +39,7 @@ export async function buildRunInput(goal: string | undefined, flags: RunInputFla
   });
 
   if (flags.file === undefined) {
-    const options = definedOnly({ ...common, maxParallel: flags.maxParallel ?? config.maxParallel, failFast: flags.failFast ?? config.failFast, model: model ?? config.model });
+    const options = definedOnly({ ...common, maxParallel: flags.maxParallel ?? config.maxParallel, failFast: flags.failFast ?? config.failFast, model: model ?? config.model, workdir: flags.workdir });
     return { goal, options };
   }
 

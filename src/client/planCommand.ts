@@ -3,7 +3,9 @@ import { randomBytes } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import { stringify } from 'yaml';
 import type { Plan } from '../plan/schema';
+import { definedOnly } from '../run/definedOnly';
 import { loadConfig } from './config';
+import { planningWorkdir } from './runCommand';
 import { CliError, EXIT } from './exitCodes';
 import { logLine, resolveTaskQueue, type ConnectionFlags } from './shared';
 import { openSession } from './temporalSession';
@@ -12,6 +14,7 @@ export interface PlanFlags extends ConnectionFlags {
   output?: string;
   model?: string;
   maxTasks?: number;
+  workdir?: string;
   worker: boolean;
 }
 
@@ -27,7 +30,7 @@ export async function planCommand(goal: string, flags: PlanFlags): Promise<numbe
     const plan = (await session.client.workflow.execute('planGoal', {
       taskQueue,
       workflowId: `dagent-plan-${randomBytes(3).toString('hex')}`,
-      args: [{ goal, options: { ...(model ? { model } : {}), ...(flags.maxTasks ? { maxTasks: flags.maxTasks } : {}) } }],
+      args: [{ goal, options: definedOnly({ model, maxTasks: flags.maxTasks, workdir: planningWorkdir(flags) }) }],
     })) as Plan;
     const text = flags.output?.endsWith('.json') ? `${JSON.stringify(plan, null, 2)}\n` : stringify(plan);
     if (flags.output) {

@@ -2,6 +2,7 @@
 // process unless told otherwise), show progress, print the results, exit with a meaningful code.
 import { WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
 import { randomBytes } from 'node:crypto';
+import { resolve } from 'node:path';
 import { describePlan } from '../plan/planLayers';
 import { OrchestrateInputSchema, type OrchestrateInput, type Plan } from '../plan/schema';
 import { statusViewOf, type RunResult } from '../run/types';
@@ -24,7 +25,7 @@ export interface RunFlags extends ConnectionFlags, RunInputFlags, PrintFlags {
 export async function runCommand(goal: string | undefined, flags: RunFlags): Promise<number> {
   if (goal === undefined && flags.file === undefined) throw new CliError('give a goal, or a plan with --file FILE (or --file - for standard input)', EXIT.usage);
   const { config } = await loadConfig();
-  const input = await buildRunInput(goal, flags, config);
+  const input = await buildRunInput(goal, { ...flags, workdir: planningWorkdir(flags) }, config);
   const parsed = OrchestrateInputSchema.safeParse(input);
   if (!parsed.success) {
     throw new CliError(`invalid input:\n${parsed.error.issues.map((i) => `- ${i.path.join('.')}: ${i.message}`).join('\n')}`, EXIT.usage);
@@ -120,4 +121,13 @@ function isCancelled(err: WorkflowFailedError): boolean {
 
 function slug(text: string): string {
   return text.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 32).replace(/-+$/, '') || 'run';
+}
+
+/**
+ * The folder the planner is shown: --workdir, else the current directory when this process runs
+ * the worker (a worker elsewhere may not have this path, so then only an explicit --workdir).
+ */
+export function planningWorkdir(flags: { workdir?: string; worker: boolean }): string | undefined {
+  if (flags.workdir) return resolve(flags.workdir);
+  return flags.worker ? process.cwd() : undefined;
 }

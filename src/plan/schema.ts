@@ -188,6 +188,8 @@ export const RunOptionsSchema = z
       .optional(),
     /** Reuse the last plan made for the same goal, options and model (default true). */
     planCache: z.boolean().optional(),
+    /** The folder the run works on, on the workers: the planner is shown a summary of it. */
+    workdir: z.string().min(1).max(4096).optional(),
     /** How deep sub-plans may nest (default 2). */
     maxDepth: z.number().int().min(0).max(10).optional(),
     /** Most tasks across the whole tree of sub-plans (default 200). */

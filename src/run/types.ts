@@ -148,6 +148,17 @@ export interface DecomposeInput {
   prices?: PriceTable;
   ancestors?: string[];
   inherited?: UpstreamOutput[];
+  /** The run's workspace, summarised by describeWorkspace: the planner plans with real paths. */
+  workspace?: WorkspaceSummary;
+}
+
+export interface WorkspaceSummary {
+  /** The folder on the workers. */
+  root: string;
+  /** The summary text in the result store. */
+  summaryRef: string;
+  files: number;
+  bytes: number;
 }
 
 /** US dollars per million tokens, by model name or prefix. */

@@ -45,7 +45,7 @@ export async function orchestrate(input: OrchestrateInput): Promise<RunResult> {
     plan = mustBeValid(parsed.data.plan, 'the plan given');
   } else {
     const planOptions = { ...DEFAULT_OPTIONS, ...given };
-    const planned = await decompose(planOptions.heartbeatTimeout, {
+    const planned = await decompose(planOptions.heartbeatTimeout, given.workdir, {
       goal: parsed.data.goal!,
       model: given.model,
       maxTasks: planOptions.maxTasks,
@@ -138,9 +138,11 @@ function rejectionReport(run: RunState): string {
   return `# dagent report${run.goal ? `: ${firstLine(run.goal)}` : ''}\n\nThe plan was rejected${reason ? ` (${reason})` : ''}; no task ran.\n`;
 }
 
-export async function decompose(heartbeatTimeout: Duration, input: DecomposeInput) {
+/** Plans the goal; with a workdir, the planner first gets a summary of that folder (by reference). */
+export async function decompose(heartbeatTimeout: Duration, workdir: string | undefined, input: DecomposeInput) {
   try {
-    return await helperActivities('decompose', 'decompose · plan the goal', heartbeatTimeout).decompose(input);
+    const workspace = workdir === undefined ? undefined : await helperActivities('workspace', `workspace · summarize ${workdir}`, heartbeatTimeout).describeWorkspace({ workdir });
+    return await helperActivities('decompose', 'decompose · plan the goal', heartbeatTimeout).decompose(workspace ? { ...input, workspace } : input);
   } catch (err) {
     if (isCancellation(err)) throw err;
     const cause = err instanceof ActivityFailure && err.cause ? err.cause : err;

@@ -5,6 +5,6 @@ import { decompose } from './orchestrate';
 
 export async function planGoal(input: { goal: string; options?: RunOptions }): Promise<Plan> {
   const options = { ...DEFAULT_OPTIONS, ...input.options };
-  const planned = await decompose(options.heartbeatTimeout, { goal: input.goal, model: options.model, maxTasks: options.maxTasks, allowShell: options.allowShell, allowWrites: options.allowWrites });
+  const planned = await decompose(options.heartbeatTimeout, input.options?.workdir, { goal: input.goal, model: options.model, maxTasks: options.maxTasks, allowShell: options.allowShell, allowWrites: options.allowWrites });
   return planned.plan;
 }

@@ -15,7 +15,13 @@ const LANGUAGES: Record<string, string> = {
   '.swift': 'Swift', '.scala': 'Scala', '.sh': 'Shell', '.sql': 'SQL', '.md': 'Markdown', '.json': 'JSON', '.yaml': 'YAML', '.yml': 'YAML', '.toml': 'TOML', '.html': 'HTML', '.css': 'CSS',
 };
 
-export async function summarizeWorkspace(ws: Workspace): Promise<string> {
+export interface WorkspaceOverview {
+  text: string;
+  files: number;
+  bytes: number;
+}
+
+export async function summarizeWorkspace(ws: Workspace): Promise<WorkspaceOverview> {
   const listed: string[] = [];
   const unlisted = new Map<string, number>();
   const languages = new Map<string, { files: number; bytes: number }>();
@@ -48,7 +54,8 @@ export async function summarizeWorkspace(ws: Workspace): Promise<string> {
   const readme = await readmeOpening(ws);
   if (readme) parts.push(`## ${readme.name} (opening)\n${readme.text}`);
   const summary = parts.join('\n\n');
-  return summary.length <= SUMMARY_LIMITS.summaryChars ? summary : `${summary.slice(0, SUMMARY_LIMITS.summaryChars)}\n[… summary cut at ${SUMMARY_LIMITS.summaryChars} characters]`;
+  const text = summary.length <= SUMMARY_LIMITS.summaryChars ? summary : `${summary.slice(0, SUMMARY_LIMITS.summaryChars)}\n[… summary cut at ${SUMMARY_LIMITS.summaryChars} characters]`;
+  return { text, files, bytes };
 }
 
 async function readmeOpening(ws: Workspace): Promise<{ name: string; text: string } | undefined> {
