@@ -1,5 +1,6 @@
 // Records one history per workflow feature into test/histories/, for the replay test.
-// Run after a deliberate workflow change: `npm run record-histories` (needs Go or temporal on PATH).
+// Run after a deliberate workflow change: `npm run record-histories` (needs Go or temporal on PATH);
+// `npm run record-histories -- NAME …` records only the scenarios named.
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
@@ -38,6 +39,12 @@ function scenarios(): Scenario[] {
   const diamond = { tasks: [t('A'), t('B', ['A']), t('C', ['A']), t('D', ['B', 'C'])] };
   return [
     { name: 'plain-diamond', input: { plan: diamond }, handler: defaultHandler },
+    {
+      name: 'goal-with-workspace',
+      // This repository is the workspace: the planner is shown its summary, by reference.
+      input: { goal: 'Review this project', options: { workdir: process.cwd(), planCache: false } },
+      handler: (req) => (req.kind === 'decompose' ? { tool: { name: 'submit_plan', input: { tasks: [t('SRC'), t('TESTS')] } } } : defaultHandler(req)),
+    },
     {
       name: 'goal-with-plan-repair',
       input: { goal: 'Review a repository' },
@@ -146,7 +153,8 @@ async function main(): Promise<void> {
   const server = await startDevServer({ dbFile: join(dir, 'temporal.db'), headless: true, logFile: join(dir, 'temporal.log') });
   const client: Client = await connectClient({ address: server.address, namespace: 'default' });
   try {
-    for (const scenario of scenarios()) {
+    const only = process.argv.slice(2);
+    for (const scenario of scenarios().filter((sc) => only.length === 0 || only.includes(sc.name))) {
       const llm = await startFakeAnthropic(scenario.handler);
       const taskQueue = `record-${scenario.name}`;
       const w = await createWorker({

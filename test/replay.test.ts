@@ -18,6 +18,7 @@ describe('replay of recorded histories', () => {
       'fail-fast.json',
       'failure-isolation.json',
       'goal-with-plan-repair.json',
+      'goal-with-workspace.json',
       'plain-diamond.json',
       'plan-approval-with-patch.json',
       'plan-goal.json',
