@@ -24,6 +24,8 @@ interface Scenario {
   input: OrchestrateInput | { goal: string };
   handler: Handler;
   workflowType?: 'orchestrate' | 'planGoal';
+  /** Child workflows (by task id) whose histories are recorded too, as NAME-TASK.json. */
+  children?: string[];
   /** What an operator does while the run goes on. */
   drive?: (handle: WorkflowHandle) => Promise<void>;
 }
@@ -39,6 +41,19 @@ function scenarios(): Scenario[] {
   const diamond = { tasks: [t('A'), t('B', ['A']), t('C', ['A']), t('D', ['B', 'C'])] };
   return [
     { name: 'plain-diamond', input: { plan: diamond }, handler: defaultHandler },
+    {
+      name: 'agent-loop',
+      // An anthropic task with a workspace is an agent: list_files, read_file, then an answer.
+      input: { plan: { tasks: [t('AGENT')] }, options: { workdir: process.cwd() } },
+      children: ['AGENT'],
+      handler: (req) => {
+        if (req.kind !== 'task') return defaultHandler(req);
+        const turn = req.body.messages.filter((m) => m.role === 'assistant').length + 1;
+        if (turn === 1) return { tool: { name: 'list_files', input: { pattern: 'src/workflows/*.ts' } } };
+        if (turn === 2) return { tool: { name: 'read_file', input: { path: 'src/workflows/agentTask.ts', startLine: 1, endLine: 5 } } };
+        return { text: 'src/workflows/agentTask.ts:1 explains the loop.' };
+      },
+    },
     {
       name: 'goal-with-workspace',
       // This repository is the workspace: the planner is shown its summary, by reference.
@@ -171,6 +186,11 @@ async function main(): Promise<void> {
       const history = await handle.fetchHistory();
       await writeFile(new URL(`${scenario.name}.json`, OUT_DIR), historyToJSON(history));
       console.log(`recorded ${scenario.name}: ${history.events?.length} events`);
+      for (const taskId of scenario.children ?? []) {
+        const child = await client.workflow.getHandle(`${handle.workflowId}/${taskId}`).fetchHistory();
+        await writeFile(new URL(`${scenario.name}-${taskId.toLowerCase()}.json`, OUT_DIR), historyToJSON(child));
+        console.log(`recorded ${scenario.name}-${taskId.toLowerCase()}: ${child.events?.length} events`);
+      }
     }
   } finally {
     await client.connection.close();

@@ -13,6 +13,8 @@ const load = async (file: string) => historyFromJSON(JSON.parse(await readFile(n
 describe('replay of recorded histories', () => {
   it('has a history for each recorded feature', () => {
     expect(files).toEqual([
+      'agent-loop-agent.json',
+      'agent-loop.json',
       'budget-stop.json',
       'critical-task-and-plan-options.json',
       'fail-fast.json',

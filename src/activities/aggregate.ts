@@ -70,6 +70,8 @@ function assembleReport(body: string, input: AggregateInput): string {
   const parts = [`# dagent report${input.goal ? `: ${firstLine(input.goal)}` : ''}`, body];
   const failures = problemsSection(input.tasks);
   if (failures) parts.push(`## Failed and skipped tasks\n${failures}`);
+  const reading = input.tasks.filter((t) => t.filesRead?.length);
+  if (reading.length > 0) parts.push(`## Files read\n${reading.map((t) => `- ${t.id} · ${t.title}: ${t.filesRead!.join(', ')}`).join('\n')}`);
   parts.push(`## Task status\n${statusTable(input.tasks)}\n\n${statsLine(input.stats)}${input.usage ? `\n\n${usageLine(input.usage)}` : ''}`);
   parts.push(mermaidSection(input.tasks));
   return parts.join('\n\n') + '\n';

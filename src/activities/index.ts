@@ -1,9 +1,12 @@
 // The activities a dagent worker registers, bound to that worker's settings and stores.
+import { agentModelTurn } from './agentModelTurn';
+import { agentToolCall } from './agentToolCall';
 import { aggregate } from './aggregate';
 import { decompose } from './decompose';
 import { describeWorkspace } from './describeWorkspace';
 import type { ActivityDeps } from './deps';
 import { runTask } from './runTask';
+import type { AgentToolInput, AgentTurnInput } from '../run/agentTypes';
 import type { AggregateInput, DecomposeInput, RunTaskInput } from '../run/types';
 
 export function createActivities(deps: ActivityDeps) {
@@ -11,6 +14,8 @@ export function createActivities(deps: ActivityDeps) {
     describeWorkspace: (input: { workdir: string }) => describeWorkspace(deps, input),
     decompose: (input: DecomposeInput) => decompose(deps, input),
     runTask: (input: RunTaskInput) => runTask(deps, input),
+    agentModelTurn: (input: AgentTurnInput) => agentModelTurn(deps, input),
+    agentToolCall: (input: AgentToolInput) => agentToolCall(deps, input),
     aggregate: (input: AggregateInput) => aggregate(deps, input),
   };
 }

@@ -7,12 +7,11 @@ import { resolve } from 'node:path';
 import { BACKEND_REGISTRY } from '../backends';
 import type { BackendRequest, BackendResult } from '../backends/types';
 import { DEFAULT_PRICES, withCost } from '../run/prices';
-import { INLINE_OUTPUT_LIMIT, previewOf } from '../run/shortenText';
 import { renderTemplates } from '../plan/templates';
 import { buildTaskPromptParts, joinPrompt } from '../run/taskPrompt';
 import type { RunTaskInput, TaskOutcome } from '../run/types';
-import { keySegment } from '../store/resultStore';
-import { reportAttempt, runKeyOf, type ActivityDeps } from './deps';
+import { reportAttempt, type ActivityDeps } from './deps';
+import { storeOutput } from './storeOutput';
 import { checkOutput } from './outputSchema';
 
 export async function runTask(deps: ActivityDeps, input: RunTaskInput): Promise<TaskOutcome> {
@@ -45,21 +44,13 @@ export async function runTask(deps: ActivityDeps, input: RunTaskInput): Promise<
     throw err;
   }
 
-  // The store and the worker's interceptor scrub secrets from everything that leaves here.
-  const text = result.output;
-  const outputRef = await deps.store.put(`${runKeyOf(ctx)}/${keySegment(task.id)}.md`, text);
-  const bytes = Buffer.byteLength(text, 'utf8');
-  return {
-    outputRef,
-    output: bytes <= INLINE_OUTPUT_LIMIT ? text : undefined,
-    preview: previewOf(text),
-    outputBytes: bytes,
+  return storeOutput(deps, ctx, task.id, result.output, {
     usage: withCost({ ...(result.usage ?? { inputTokens: 0, outputTokens: 0 }), ...(result.costUsd !== undefined ? { costUsd: result.costUsd } : {}) }, result.model, input.prices ?? DEFAULT_PRICES),
     attempt,
     truncated: result.truncated ?? false,
     exitCode: result.exitCode,
     model: result.model,
-  };
+  });
 }
 
 /** With an outputSchema, a wrong answer gets one corrective attempt (not for shell tasks). */

@@ -48,6 +48,13 @@ function formatMs(ms: number): string {
 }
 
 export const BACKENDS = ['anthropic', 'claude', 'codex', 'gemini', 'shell'] as const;
+
+/**
+ * The built-in tools of an anthropic agent task; names and input fields are a contract. The first
+ * three read, the next two write (with allowWrites), run_command runs a program (with allowShell).
+ */
+export const AGENT_TOOLS = ['list_files', 'read_file', 'search', 'write_file', 'edit_file', 'run_command'] as const;
+export type AgentToolName = (typeof AGENT_TOOLS)[number];
 export const BackendSchema = z.enum(BACKENDS);
 export type BackendName = z.infer<typeof BackendSchema>;
 
@@ -65,6 +72,8 @@ const TaskFields = z
     backend: BackendSchema.optional(),
     workdir: z.string().min(1).optional(),
     maxTurns: z.number().int().min(1).max(1000).optional(),
+    /** Anthropic agent tasks: narrows the built-in tools the agent may use. */
+    tools: z.array(z.enum(AGENT_TOOLS)).max(AGENT_TOOLS.length).optional(),
     approvalMode: ApprovalModeSchema.optional(),
     sandboxMode: SandboxModeSchema.optional(),
     /** Shell tasks: an argv array (run without a shell) or a string (run with `sh -c`). */

@@ -2,6 +2,7 @@
 // isolation, and the operator's moves (approve, reject, skip, cancel, retry, patch). Each operator
 // move has a check that throws a ControlError and changes nothing, so an update validator can
 // refuse it. Pure and deterministic: the workflow owns one, the status query reads it.
+import type { AgentProgressNotice } from './agentTypes';
 import type { Plan, Task } from '../plan/schema';
 import { countStatuses, type TaskAttemptNotice, type TaskOutcome, type TaskRecord, type TaskStatus } from './types';
 
@@ -128,6 +129,14 @@ export class TaskTable {
     if (outcome.model !== undefined) r.model = outcome.model;
     // Only when true, so records of complete outputs (and the histories of older runs) stay as they were.
     if (outcome.truncated) r.truncated = true;
+    if (outcome.filesRead?.length) r.filesRead = outcome.filesRead;
+  }
+
+  /** What a running agent task is doing now, for the live table; ignored for any other task. */
+  noteActivity(notice: AgentProgressNotice): void {
+    const r = this.records.get(notice?.taskId);
+    if (!r || !ACTIVE.has(r.status) || typeof notice.activity !== 'string') return;
+    r.activity = notice.activity.slice(0, 200);
   }
 
   /** A budget is spent: nothing else starts; what runs may finish. */
@@ -281,6 +290,7 @@ export class TaskTable {
   }
 
   private finish(r: TaskRecord, now: number): void {
+    delete r.activity;
     r.finishedAt = now;
     r.durationMs = r.startedAt === undefined ? 0 : now - r.startedAt;
   }

@@ -46,6 +46,10 @@ export interface TaskRecord {
   costUsd?: number;
   /** The output was cut (capture cap of a process, or the model's token limit); the output ends with a marker saying so. */
   truncated?: true;
+  /** An agent task: the files it read (for the report). */
+  filesRead?: string[];
+  /** An agent task at work: `turn 4 · read_file src/x.ts`. */
+  activity?: string;
   /** Passed through from the plan. */
   tags?: string[];
   meta?: Record<string, unknown>;
@@ -135,6 +139,8 @@ export interface TaskOutcome {
   /** For process backends (AI CLIs and shell). */
   exitCode?: number;
   model?: string;
+  /** An agent task: the files it read. */
+  filesRead?: string[];
 }
 
 export interface DecomposeInput {

@@ -15,6 +15,7 @@ import {
 import { ControlError } from '../run/taskTable';
 import type { AuditEntry, RunStatusView } from '../run/types';
 import {
+  agentProgressSignal,
   approveUpdate,
   cancelTaskUpdate,
   patchPlanUpdate,
@@ -32,6 +33,8 @@ export function registerControls(run: RunState): void {
   setHandler(statusQuery, () => run.view());
   setHandler(planQuery, () => run.plan() ?? { tasks: [] });
   setHandler(usageQuery, () => run.usage());
+  // Shown at the next step of the run; no need to wake the loop for it.
+  setHandler(agentProgressSignal, (notice) => run.table?.noteActivity(notice));
   setHandler(taskAttemptSignal, (notice) => {
     run.table?.noteAttempt(notice);
     run.wake();

@@ -7,15 +7,24 @@ import {
   CancellationScope,
   ChildWorkflowFailure,
   TimeoutFailure,
+  ChildWorkflowCancellationType,
+  ParentClosePolicy,
   condition,
+  executeChild,
   isCancellation,
   proxyActivities,
+  workflowInfo,
 } from '@temporalio/workflow';
+import { allowedTools } from '../agent/allowedTools';
 import type { Activities } from '../activities';
 import { durationToMs, toTemporalDuration, type Duration, type Task } from '../plan/schema';
-import { totalTokens, type PriceTable, type Usage } from '../run/types';
+import { totalTokens, type PriceTable, type TaskOutcome, type UpstreamOutput, type Usage } from '../run/types';
+import { agentTask, agentWorkflowId } from './agentTask';
 import type { RunState } from './runState';
 import { runSubPlan, type SubPlanSettings } from './subPlan';
+
+/** Turns an agent task may take when it sets no maxTurns. */
+export const DEFAULT_MAX_TURNS = 20;
 
 export interface ExecuteSettings {
   goal?: string;
@@ -50,11 +59,14 @@ export async function executeDag(run: RunState, settings: ExecuteSettings): Prom
       return { id: dep, title: record.title, outputRef: record.outputRef! };
     });
     const maxAttempts = (task.retries ?? settings.retries) + 1;
+    const workdir = agentWorkdir(task, settings.options.workdir);
     scope
       .run(() =>
         task.decompose
           ? runSubPlan(task, upstream, { goal: settings.goal, options: settings.options, taskShare })
-          : taskActivities(task, settings, maxAttempts, table.startNumber(task.id)).runTask({
+          : workdir !== undefined
+            ? runAgentTask(task, upstream, workdir, settings, maxAttempts, table.startNumber(task.id))
+            : taskActivities(task, settings, maxAttempts, table.startNumber(task.id)).runTask({
               goal: settings.goal,
               task,
               model: settings.model,
@@ -118,6 +130,45 @@ export async function executeDag(run: RunState, settings: ExecuteSettings): Prom
   }
 }
 
+/**
+ * The folder an anthropic task works in as an agent with tools: its own workdir, else the run's.
+ * Without one (and for outputSchema tasks, which keep their one corrective attempt) it is one
+ * completion, as before.
+ */
+function agentWorkdir(task: Task, runWorkdir: string | undefined): string | undefined {
+  if ((task.backend ?? 'anthropic') !== 'anthropic' || task.decompose || task.outputSchema) return undefined;
+  return task.workdir ?? runWorkdir;
+}
+
+function runAgentTask(task: Task, upstream: UpstreamOutput[], workdir: string, settings: ExecuteSettings, maxAttempts: number, startNumber: number): Promise<TaskOutcome> {
+  const sub = settings.options.subPlan;
+  return executeChild(agentTask, {
+    workflowId: agentWorkflowId(task, startNumber),
+    staticSummary: `${task.id} · ${task.title} (agent)`,
+    cancellationType: ChildWorkflowCancellationType.TRY_CANCEL,
+    parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
+    args: [
+      {
+        task,
+        goal: settings.goal,
+        model: settings.model,
+        upstream,
+        workdir,
+        tools: allowedTools(task, { allowWrites: settings.options.allowWrites ?? false, allowShell: settings.options.allowShell ?? false }),
+        maxTurns: task.maxTurns ?? DEFAULT_MAX_TURNS,
+        timeout: toTemporalDuration(task.timeout ?? settings.taskTimeout),
+        heartbeatTimeout: toTemporalDuration(settings.heartbeatTimeout),
+        retryInitialInterval: toTemporalDuration(settings.retryInitialInterval),
+        maxAttempts,
+        parentWorkflowId: workflowInfo().workflowId,
+        ...(settings.prices ? { prices: settings.prices } : {}),
+        ...(sub?.ancestors.length ? { ancestors: sub.ancestors } : {}),
+        ...(sub?.inherited.length ? { inherited: sub.inherited } : {}),
+      },
+    ],
+  });
+}
+
 /** Why the budget is spent, or undefined while it is not. */
 function budgetReason(usage: Usage, budget: ExecuteSettings['budget']): string | undefined {
   if (!budget) return undefined;
@@ -148,11 +199,12 @@ function taskActivities(task: Task, settings: ExecuteSettings, maxAttempts: numb
 export function describeFailure(err: unknown, maxAttempts: number): { message: string; attempts: number; exitCode?: number } {
   let cause: unknown = err;
   let attempts = 1;
-  if (err instanceof ActivityFailure) {
-    cause = err.cause ?? err;
-    if (err.retryState === 'MAXIMUM_ATTEMPTS_REACHED') attempts = maxAttempts;
+  // An agent task fails as a child workflow whose activity failed: look through both.
+  if (cause instanceof ChildWorkflowFailure) cause = cause.cause ?? cause;
+  if (cause instanceof ActivityFailure) {
+    if (cause.retryState === 'MAXIMUM_ATTEMPTS_REACHED') attempts = maxAttempts;
+    cause = cause.cause ?? cause;
   }
-  if (err instanceof ChildWorkflowFailure) cause = err.cause ?? err;
   if (cause instanceof ApplicationFailure) {
     const detail = cause.details?.[0] as { attempt?: number; exitCode?: number | null } | undefined;
     if (typeof detail?.attempt === 'number') attempts = Math.max(attempts, detail.attempt);

@@ -2,6 +2,7 @@
 // activities and the CLI. Updates answer with the run's new state, or fail and change nothing.
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { Plan } from '../plan/schema';
+import type { AgentProgressNotice } from '../run/agentTypes';
 import type { ApproveRequest, PatchRequest, RejectRequest, RetryRequest, TaskRequest } from '../run/controlRequests';
 import type { RunStatusView, TaskAttemptNotice, Usage } from '../run/types';
 
@@ -10,6 +11,8 @@ export const planQuery = defineQuery<Plan>('plan');
 export const usageQuery = defineQuery<Usage>('usage');
 
 export const taskAttemptSignal = defineSignal<[TaskAttemptNotice]>('taskAttempt');
+/** From an agent task's child workflow: its turn and current tool. */
+export const agentProgressSignal = defineSignal<[AgentProgressNotice]>('agentProgress');
 
 export const approveUpdate = defineUpdate<RunStatusView, [ApproveRequest]>('approve');
 export const rejectUpdate = defineUpdate<RunStatusView, [RejectRequest]>('reject');

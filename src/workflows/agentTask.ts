@@ -1,0 +1,57 @@
+// The agentTask workflow: one anthropic task as a durable agent loop, a child of its run. Each
+// model call and each tool call is its own activity with its own retry policy; the conversation
+// lives in the result store and history carries references. A worker killed at turn 6 leaves
+// turns 1-5 in history: the loop goes on at turn 6 and no earlier turn is sent again.
+// Deterministic workflow code.
+import { proxyActivities, setCurrentDetails, getExternalWorkflowHandle, workflowInfo } from '@temporalio/workflow';
+import type { Activities } from '../activities';
+import type { AgentProgressNotice, AgentTaskInput, AgentToolResult } from '../run/agentTypes';
+import { addUsage, NO_USAGE, type TaskOutcome } from '../run/types';
+import { agentProgressSignal } from './messages';
+
+export async function agentTask(input: AgentTaskInput): Promise<TaskOutcome> {
+  const { task } = input;
+  // A summary per call, so the Web UI's event list reads `T-03 · turn 4 · read_file src/x.ts`.
+  const model = (summary: string) =>
+    proxyActivities<Activities>({
+      summary,
+      startToCloseTimeout: input.timeout,
+      heartbeatTimeout: input.heartbeatTimeout,
+      retry: { maximumAttempts: input.maxAttempts, initialInterval: input.retryInitialInterval, backoffCoefficient: 2, maximumInterval: '2m' },
+    });
+  const tools = (summary: string) =>
+    proxyActivities<Activities>({
+      summary,
+      startToCloseTimeout: input.timeout,
+      heartbeatTimeout: input.heartbeatTimeout,
+      retry: { maximumAttempts: 3, initialInterval: input.retryInitialInterval, backoffCoefficient: 2, maximumInterval: '1m' },
+    });
+  const { maxTurns, timeout: _t, heartbeatTimeout: _h, retryInitialInterval: _r, maxAttempts: _m, parentWorkflowId, ...turnBase } = input;
+  const show = async (activity: string) => {
+    setCurrentDetails(`**${task.id} · ${task.title}**\n\n${activity}`);
+    if (parentWorkflowId) await getExternalWorkflowHandle(parentWorkflowId).signal(agentProgressSignal, { taskId: task.id, activity } satisfies AgentProgressNotice).catch(() => undefined);
+  };
+
+  let usage = NO_USAGE;
+  let conversationRef: string | undefined;
+  let toolResults: AgentToolResult[] = [];
+  const filesRead = new Set<string>();
+  for (let turn = 1; ; turn++) {
+    await show(`turn ${turn} · thinking`);
+    const answer = await model(`${task.id} · turn ${turn} · model`).agentModelTurn({ ...turnBase, turn, ...(conversationRef ? { conversationRef } : {}), toolResults, lastTurn: turn >= maxTurns });
+    usage = addUsage(usage, answer.usage);
+    conversationRef = answer.conversationRef;
+    if (answer.final) return { ...answer.final, usage, ...(filesRead.size > 0 ? { filesRead: [...filesRead].sort() } : {}) };
+    await show(`turn ${turn} · ${answer.toolCalls.map((c) => c.summary).join(', ')}`);
+    const ref = conversationRef;
+    toolResults = await Promise.all(
+      answer.toolCalls.map((call) => tools(`${task.id} · turn ${turn} · ${call.summary}`).agentToolCall({ conversationRef: ref, call, workdir: input.workdir, tools: input.tools, taskId: task.id, turn })),
+    );
+    for (const r of toolResults) if (r.readPath && !r.isError) filesRead.add(r.readPath);
+  }
+}
+
+/** The id of a task's agent workflow: under its run, and new for each operator retry. */
+export function agentWorkflowId(task: { id: string }, startNumber: number): string {
+  return `${workflowInfo().workflowId}/${task.id}${startNumber <= 1 ? '' : `:${startNumber}`}`;
+}
