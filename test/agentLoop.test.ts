@@ -37,7 +37,7 @@ const reviewer: Handler = (req) => {
   if (turn === 1) return { tool: { name: 'list_files', input: { pattern: 'src/**/*.ts' } } };
   if (turn === 2) return { tool: { name: 'read_file', input: { path: lastToolResult(req)!.text.split(' ')[0] } } };
   const line = lastToolResult(req)!.text.split('\n').find((l) => l.includes('retryBudgetMs'))!;
-  return { text: `Finding (low): src/llm/retry.ts:2 hard-codes the budget:\n${line.split('\t')[1]}` };
+  return { text: `Finding (low): src/llm/retry.ts:2 hard-codes the budget:\n${line.split('\t')[1]}`, usage: { input: 10, output: 5, cacheRead: 900 } };
 };
 
 beforeAll(async () => {
@@ -68,8 +68,13 @@ describe('the agent loop', () => {
     expect(calls[0]!.body.tools!.map((t) => t.name)).toEqual(['list_files', 'read_file', 'search']);
     expect(lastToolResult(calls[1]!)!.text).toContain('src/llm/retry.ts (');
     expect(lastToolResult(calls[2]!)!.text).toContain(`     2\t${QUOTED}`);
+    // The growing conversation is cached: a breakpoint on its last block each turn; cached tokens reported.
+    const lastBlock = (req: RecordedRequest) => (req.body.messages.at(-1)!.content as Array<{ cache_control?: unknown }>).at(-1)!;
+    expect(lastBlock(calls[1]!).cache_control).toEqual({ type: 'ephemeral' });
+    expect(lastBlock(calls[2]!).cache_control).toEqual({ type: 'ephemeral' });
+    expect(task.usage!.cacheReadTokens).toBe(900);
     // Usage is summed over the turns, and the report names the files each task read.
-    expect(task.usage!.inputTokens).toBeGreaterThan(0);
+    expect(task.usage!.inputTokens).toBeGreaterThan(10);
     expect(result.report).toContain('## Files read\n- REV · Review retries: src/llm/retry.ts');
   });
 
@@ -99,6 +104,18 @@ describe('the agent loop', () => {
     expect(await readFile(target, 'utf8')).toBe('reviewed\n');
     expect(env.llm.callsFor('REV').at(-1)!.body.tools!.map((t) => t.name)).toContain('write_file');
     await rm(target);
+  });
+
+  it('runs a program only when the run allows shell', async () => {
+    handler = (req) => {
+      if (req.kind !== 'task') return defaultHandler(req);
+      if (turnOf(req) === 1) return { tool: { name: 'run_command', input: { argv: ['node', '-e', 'console.log(40 + 2)'] } } };
+      return { text: `ran: ${lastToolResult(req)!.text}` };
+    };
+    const refused = await env.run({ plan: reviewPlan, options: { workdir: repo, aggregate: 'plain' } });
+    expect(refused.tasks[0]!.output).toBe('ran: run_command is not allowed in this run: the run must allow shell (--allow-shell / allowShell)');
+    const allowed = await env.run({ plan: reviewPlan, options: { workdir: repo, aggregate: 'plain', allowShell: true } });
+    expect(allowed.tasks[0]!.output).toBe('ran: exit code 0\n--- output ---\n42\n');
   });
 
   it('shows the turn and the current tool call in the live status', async () => {

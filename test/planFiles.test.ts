@@ -182,6 +182,13 @@ describe('precedence: CLI flag > plan file > config file > default', () => {
   });
 });
 
+describe('workdirs in LLM-made plans', () => {
+  it('may only narrow a task to a folder inside the run\'s workspace', () => {
+    const plan = valid({ tasks: [{ id: 'IN', prompt: 'p', workdir: 'src/api' }, { id: 'UP', prompt: 'p', workdir: '../other' }, { id: 'ABS', prompt: 'p', workdir: '/etc' }] });
+    expect(unsafeTaskProblems(plan, { allowShell: false, allowWrites: false }).map((p) => p.taskId)).toEqual(['UP', 'ABS']);
+  });
+});
+
 describe('safety of LLM-made plans', () => {
   it('refuses shell tasks and writing CLI tasks unless allowed', () => {
     const plan = valid({ tasks: [{ id: 'S', backend: 'shell', command: 'rm -rf /' }, { id: 'W', backend: 'codex', prompt: 'p', sandboxMode: 'full' }, { id: 'R', backend: 'claude', prompt: 'p', sandboxMode: 'read-only' }] });

@@ -19,6 +19,14 @@ export function unsafeTaskProblems(plan: Plan, allow: SafetyAllowances): PlanPro
     if (backend !== 'shell' && backend !== 'anthropic' && WRITING_SANDBOXES.has(task.sandboxMode ?? 'default') && !allow.allowWrites) {
       return [{ taskId: task.id, path: `tasks[${i}].sandboxMode`, message: `sandboxMode "${task.sandboxMode}" lets the agent write; not allowed in a plan made by the LLM (the run can allow it with --allow-writes)` }];
     }
+    // The planner may narrow a task to a part of the run's workspace, never point it elsewhere.
+    if (task.workdir !== undefined && !isInsideWorkspace(task.workdir)) {
+      return [{ taskId: task.id, path: `tasks[${i}].workdir`, message: 'a plan made by the LLM may only name a folder inside the run\'s workspace: a relative path without ".."' }];
+    }
     return [];
   });
+}
+
+function isInsideWorkspace(workdir: string): boolean {
+  return !workdir.startsWith('/') && !workdir.startsWith('~') && !/^[A-Za-z]:/.test(workdir) && !workdir.split(/[\\/]/).includes('..');
 }

@@ -137,7 +137,9 @@ export async function executeDag(run: RunState, settings: ExecuteSettings): Prom
  */
 function agentWorkdir(task: Task, runWorkdir: string | undefined): string | undefined {
   if ((task.backend ?? 'anthropic') !== 'anthropic' || task.decompose || task.outputSchema) return undefined;
-  return task.workdir ?? runWorkdir;
+  if (task.workdir === undefined) return runWorkdir;
+  // A task's relative workdir is a part of the run's workspace (the planner narrows tasks so).
+  return runWorkdir !== undefined && !task.workdir.startsWith('/') ? `${runWorkdir.replace(/\/+$/, '')}/${task.workdir}` : task.workdir;
 }
 
 function runAgentTask(task: Task, upstream: UpstreamOutput[], workdir: string, settings: ExecuteSettings, maxAttempts: number, startNumber: number): Promise<TaskOutcome> {
