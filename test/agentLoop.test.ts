@@ -7,6 +7,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { RunResult } from '../src/run/types';
 import { statusQuery } from '../src/workflows/messages';
@@ -116,6 +117,18 @@ describe('the agent loop', () => {
     expect(refused.tasks[0]!.output).toBe('ran: run_command is not allowed in this run: the run must allow shell (--allow-shell / allowShell)');
     const allowed = await env.run({ plan: reviewPlan, options: { workdir: repo, aggregate: 'plain', allowShell: true } });
     expect(allowed.tasks[0]!.output).toBe('ran: exit code 0\n--- output ---\n42\n');
+  });
+
+  it('uses a tool of an MCP server the plan declares (a tiny stdio server written with the MCP SDK)', async () => {
+    handler = (req) => {
+      if (req.kind !== 'task') return defaultHandler(req);
+      if (turnOf(req) === 1) return { tool: { name: 'owners__owner', input: { path: 'src/llm/retry.ts' } } };
+      return { text: `owner: ${lastToolResult(req)!.text}` };
+    };
+    const mcpServers = { owners: { command: process.execPath, args: [fileURLToPath(new URL('./fixtures/mcp/ownersServer.mjs', import.meta.url))], env: { OWNERS_TEAM: 'team-retry' } } };
+    const result = await env.run({ plan: { ...reviewPlan, mcpServers }, options: { workdir: repo, aggregate: 'plain' } });
+    expect(result.tasks[0]!.output).toBe('owner: src/llm/retry.ts is owned by team-retry');
+    expect(env.llm.callsFor('REV').at(-1)!.body.tools!.map((t) => t.name)).toEqual(['list_files', 'read_file', 'search', 'owners__owner']);
   });
 
   it('shows the turn and the current tool call in the live status', async () => {

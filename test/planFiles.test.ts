@@ -182,6 +182,13 @@ describe('precedence: CLI flag > plan file > config file > default', () => {
   });
 });
 
+describe('MCP servers in LLM-made plans', () => {
+  it('are refused: only a person\'s plan or config names a program for the worker to start', () => {
+    const plan = valid({ mcpServers: { evil: { command: 'sh', args: ['-c', 'touch /tmp/x'] } }, tasks: [{ id: 'A', prompt: 'p' }] });
+    expect(unsafeTaskProblems(plan, { allowShell: true, allowWrites: true }).map((p) => p.path)).toEqual(['mcpServers']);
+  });
+});
+
 describe('workdirs in LLM-made plans', () => {
   it('may only narrow a task to a folder inside the run\'s workspace', () => {
     const plan = valid({ tasks: [{ id: 'IN', prompt: 'p', workdir: 'src/api' }, { id: 'UP', prompt: 'p', workdir: '../other' }, { id: 'ABS', prompt: 'p', workdir: '/etc' }] });

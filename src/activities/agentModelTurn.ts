@@ -23,11 +23,12 @@ export async function agentModelTurn(deps: ActivityDeps, input: AgentTurnInput):
   const conversation: Conversation = input.conversationRef ? await conversationWithResults(deps.store, input.conversationRef, input.toolResults) : await startConversation(deps.store, input);
   const model = task.model ?? input.model ?? deps.llm.defaultModel;
   const maxTokens = task.maxTokens ?? DEFAULT_MAX_TOKENS;
+  const tools = [...input.tools.map((name) => TOOL_DEFINITIONS[name]), ...(input.mcpServers ? await deps.mcp.tools(input.mcpServers) : [])];
   const answer = await callModel(ctx, createAnthropicClient(deps.llm), {
     model,
     max_tokens: maxTokens,
     system: [{ type: 'text', text: conversation.system, cache_control: { type: 'ephemeral' } }],
-    ...(input.tools.length > 0 ? { tools: input.tools.map((name) => TOOL_DEFINITIONS[name]), tool_choice: input.lastTurn ? { type: 'none' } : { type: 'auto' } } : {}),
+    ...(tools.length > 0 ? { tools, tool_choice: input.lastTurn ? { type: 'none' } : { type: 'auto' } } : {}),
     messages: withCacheBreakpoint(conversation.messages),
   });
   const grown: Conversation = { ...conversation, messages: [...conversation.messages, { role: 'assistant', content: answer.message.content as Anthropic.ContentBlockParam[] }] };

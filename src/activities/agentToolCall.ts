@@ -15,7 +15,7 @@ export async function agentToolCall(deps: ActivityDeps, input: AgentToolInput): 
   if (!use) throw ApplicationFailure.create({ message: `tool call ${input.call.id} is not in the conversation ${input.conversationRef}`, type: 'AgentStateLost', nonRetryable: true });
   const beat = setInterval(() => ctx.heartbeat(input.call.summary), heartbeatEveryMs(ctx));
   try {
-    const run = await runAgentTool(ctx, { name: use.name, input: use.input, workdir: input.workdir, tools: input.tools, shellEnv: deps.shellEnv });
+    const run = await runAgentTool(ctx, { name: use.name, input: use.input, workdir: input.workdir, tools: input.tools, shellEnv: deps.shellEnv, mcp: deps.mcp, mcpServers: input.mcpServers });
     const resultRef = await deps.store.put(`${runKeyOf(ctx)}/agent/${keySegment(input.taskId)}/turn-${input.turn}-${keySegment(use.id)}.txt`, run.text);
     return { id: use.id, resultRef, isError: run.isError, ...(run.readPath ? { readPath: run.readPath } : {}) };
   } finally {

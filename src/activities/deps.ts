@@ -1,6 +1,7 @@
 // What the activities need from the worker that hosts them: settings, the result store, and a
 // way to tell a workflow that one of its tasks is being retried.
 import { Context } from '@temporalio/activity';
+import type { McpPool } from '../agent/mcpPool';
 import type { LlmSettings } from '../llm/settings';
 import type { TaskAttemptNotice } from '../run/types';
 import { keySegment, type ResultStore } from '../store/resultStore';
@@ -10,6 +11,8 @@ export interface ActivityDeps {
   store: ResultStore;
   /** The worker's variables a shell task may see (an allow-list). */
   shellEnv: NodeJS.ProcessEnv;
+  /** The MCP servers this worker started for agent tasks. */
+  mcp: McpPool;
   /** Best effort: the live table shows Retrying; the result is right without it. */
   notifyAttempt?: (workflowId: string, runId: string, notice: TaskAttemptNotice) => Promise<void>;
 }

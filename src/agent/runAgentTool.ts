@@ -2,7 +2,7 @@
 // run does not allow) becomes the tool result the model sees, with is_error; anything else is a
 // real failure and the activity's retry policy applies.
 import { ApplicationFailure, type Context } from '@temporalio/activity';
-import type { AgentToolName } from '../plan/schema';
+import type { AgentToolName, McpServers } from '../plan/schema';
 import { runProcess } from '../backends/runProcess';
 import { listFiles } from '../workspace/listFiles';
 import { readWorkspaceFile } from '../workspace/readWorkspaceFile';
@@ -10,6 +10,7 @@ import { searchWorkspace } from '../workspace/searchWorkspace';
 import { ToolError, Workspace } from '../workspace/workspace';
 import { editWorkspaceFile, writeWorkspaceFile } from '../workspace/writeWorkspaceFile';
 import { notAllowedMessage } from './allowedTools';
+import { parseMcpToolName, type McpPool } from './mcpPool';
 
 export interface ToolRun {
   text: string;
@@ -20,10 +21,21 @@ export interface ToolRun {
 
 const OUTPUT_CHARS = 100_000;
 
-export async function runAgentTool(ctx: Context, request: { name: string; input: unknown; workdir: string; tools: AgentToolName[]; shellEnv: NodeJS.ProcessEnv }): Promise<ToolRun> {
+export interface ToolRequest {
+  name: string;
+  input: unknown;
+  workdir: string;
+  tools: AgentToolName[];
+  shellEnv: NodeJS.ProcessEnv;
+  mcp: McpPool;
+  mcpServers?: McpServers;
+}
+
+export async function runAgentTool(ctx: Context, request: ToolRequest): Promise<ToolRun> {
   const { name, tools } = request;
   const input = (request.input ?? {}) as Record<string, unknown>;
   try {
+    if (parseMcpToolName(name) && request.mcpServers) return await request.mcp.call(request.mcpServers, name, input);
     if (!(tools as string[]).includes(name)) throw new ToolError(notAllowedMessage(name));
     const ws = await Workspace.open(request.workdir);
     switch (name as AgentToolName) {

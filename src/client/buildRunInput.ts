@@ -36,6 +36,7 @@ export async function buildRunInput(goal: string | undefined, flags: RunInputFla
     planCache: flags.cache === false ? false : undefined,
     budget: flags.budgetTokens !== undefined || flags.budgetUsd !== undefined ? definedOnly({ maxTokens: flags.budgetTokens, maxCostUsd: flags.budgetUsd }) : undefined,
     prices: config.prices ? { ...DEFAULT_PRICES, ...config.prices } : undefined,
+    mcpServers: config.mcpServers,
   });
 
   if (flags.file === undefined) {

@@ -5,7 +5,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { readPlanData } from '../plan/readPlanFile';
-import { RunOptionsSchema, TaskDefaultsSchema } from '../plan/schema';
+import { McpServersSchema, RunOptionsSchema, TaskDefaultsSchema } from '../plan/schema';
 import { CliError, EXIT } from './exitCodes';
 
 const ConfigSchema = z
@@ -17,11 +17,13 @@ const ConfigSchema = z
     defaults: TaskDefaultsSchema.optional(),
     /** US dollars per million tokens by model name or prefix; merged over the built-in table. */
     prices: RunOptionsSchema.shape.prices,
+    /** MCP servers for agent tasks: { name: { command, args, env } }. */
+    mcpServers: McpServersSchema.optional(),
   })
   .strict();
 export type DagentConfig = z.infer<typeof ConfigSchema>;
 
-const ALIASES: Record<string, string> = { max_parallel: 'maxParallel', fail_fast: 'failFast', task_queue: 'taskQueue' };
+const ALIASES: Record<string, string> = { max_parallel: 'maxParallel', fail_fast: 'failFast', task_queue: 'taskQueue', mcp_servers: 'mcpServers' };
 
 export function configPaths(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): string[] {
   return [join(cwd, 'dagent.config.yaml'), join(env.XDG_CONFIG_HOME || join(homedir(), '.config'), 'dagent', 'config.yaml')];

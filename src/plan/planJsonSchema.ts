@@ -3,8 +3,9 @@
 import { z } from 'zod';
 import { PlanFileSchema, PlanSchema } from './schema';
 
+/** The planner's tool schema: the plan without mcpServers, which only a person may declare. */
 export function planJsonSchema(): Record<string, unknown> {
-  const { $schema: _drop, ...schema } = z.toJSONSchema(PlanSchema, { io: 'input' }) as Record<string, unknown>;
+  const { $schema: _drop, ...schema } = z.toJSONSchema(PlanSchema.omit({ mcpServers: true }), { io: 'input' }) as Record<string, unknown>;
   return schema;
 }
 

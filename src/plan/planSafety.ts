@@ -11,7 +11,9 @@ export interface SafetyAllowances {
 const WRITING_SANDBOXES = new Set(['workspace', 'full']);
 
 export function unsafeTaskProblems(plan: Plan, allow: SafetyAllowances): PlanProblem[] {
-  return plan.tasks.flatMap((task, i): PlanProblem[] => {
+  // An MCP server is a program the worker starts: only a person's plan or config may name one.
+  const servers: PlanProblem[] = plan.mcpServers ? [{ path: 'mcpServers', message: 'a plan made by the LLM may not declare MCP servers; declare them in the config file or a plan file' }] : [];
+  return servers.concat(plan.tasks.flatMap((task, i): PlanProblem[] => {
     const backend = task.backend ?? 'anthropic';
     if (backend === 'shell' && !allow.allowShell) {
       return [{ taskId: task.id, path: `tasks[${i}].backend`, message: 'shell tasks are not allowed in a plan made by the LLM (the run can allow them with --allow-shell)' }];
@@ -24,7 +26,7 @@ export function unsafeTaskProblems(plan: Plan, allow: SafetyAllowances): PlanPro
       return [{ taskId: task.id, path: `tasks[${i}].workdir`, message: 'a plan made by the LLM may only name a folder inside the run\'s workspace: a relative path without ".."' }];
     }
     return [];
-  });
+  }));
 }
 
 function isInsideWorkspace(workdir: string): boolean {

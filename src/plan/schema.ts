@@ -58,6 +58,14 @@ export type AgentToolName = (typeof AGENT_TOOLS)[number];
 export const BackendSchema = z.enum(BACKENDS);
 export type BackendName = z.infer<typeof BackendSchema>;
 
+/** An MCP server an agent task may use: a program the worker starts, speaking MCP on stdio. */
+export const McpServerSchema = z
+  .object({ command: z.string().min(1), args: z.array(z.string()).max(100).optional(), env: z.record(z.string(), z.string()).optional() })
+  .strict();
+/** By name; an agent sees a server's tool `t` as `NAME__t`. */
+export const McpServersSchema = z.record(z.string().regex(/^[A-Za-z0-9-]{1,32}$/, 'an MCP server name is 1-32 letters, digits or "-"'), McpServerSchema);
+export type McpServers = z.infer<typeof McpServersSchema>;
+
 /** clinvk's approval and sandbox modes; each CLI backend maps them to its own flags. */
 export const ApprovalModeSchema = z.enum(['default', 'auto', 'none', 'always']);
 export const SandboxModeSchema = z.enum(['default', 'read-only', 'workspace', 'full']);
@@ -144,6 +152,7 @@ export const PlanFileSchema = z
     maxParallel: z.number().int().min(1).max(500).optional(),
     failFast: z.boolean().optional(),
     defaults: TaskDefaultsSchema.optional(),
+    mcpServers: McpServersSchema.optional(),
     tasks: z.array(TaskFields.partial({ id: true, title: true })).min(1).max(PLAN_LIMITS.maxTasks).optional(),
     steps: z.array(TaskFields.partial({ id: true, title: true }).extend({ name: z.string().optional() })).min(1).max(PLAN_LIMITS.maxTasks).optional(),
   })
@@ -154,6 +163,8 @@ export const PlanSchema = z
     goal: z.string().max(PLAN_LIMITS.maxGoalChars).optional(),
     maxParallel: z.number().int().min(1).max(500).optional(),
     failFast: z.boolean().optional(),
+    /** MCP servers the plan's agent tasks may use (a plan made by the LLM may not declare any). */
+    mcpServers: McpServersSchema.optional(),
     tasks: z.array(TaskSchema).min(1, 'a plan needs at least one task').max(PLAN_LIMITS.maxTasks),
   })
   .strict();
@@ -199,6 +210,8 @@ export const RunOptionsSchema = z
     planCache: z.boolean().optional(),
     /** The folder the run works on, on the workers: the planner is shown a summary of it. */
     workdir: z.string().min(1).max(4096).optional(),
+    /** MCP servers for the run's agent tasks (from the config file; a plan's own win by name). */
+    mcpServers: McpServersSchema.optional(),
     /** How deep sub-plans may nest (default 2). */
     maxDepth: z.number().int().min(0).max(10).optional(),
     /** Most tasks across the whole tree of sub-plans (default 200). */

@@ -1,7 +1,7 @@
 // What the agent loop's workflow and activities hand each other: references to the conversation
 // in the result store, the tool calls of a turn (by id, with a one-line summary), and the results
 // (by reference). History carries these, never the conversation itself. Pure types.
-import type { AgentToolName, Task } from '../plan/schema';
+import type { AgentToolName, McpServers, Task } from '../plan/schema';
 import type { PriceTable, TaskOutcome, UpstreamOutput, Usage } from './types';
 
 export interface AgentTaskInput {
@@ -15,6 +15,8 @@ export interface AgentTaskInput {
   /** The folder the tools work in, on the workers. */
   workdir: string;
   tools: AgentToolName[];
+  /** MCP servers whose tools the agent gets too (as SERVER__tool). */
+  mcpServers?: McpServers;
   maxTurns: number;
   /** Activity settings, as the parent run has them. */
   timeout: string;
@@ -64,6 +66,7 @@ export interface AgentToolInput {
   call: AgentToolCall;
   workdir: string;
   tools: AgentToolName[];
+  mcpServers?: McpServers;
   taskId: string;
   turn: number;
 }

@@ -4,6 +4,7 @@ import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker
 import { fileURLToPath } from 'node:url';
 import type { PayloadCodec } from '@temporalio/common';
 import { createActivities } from '../activities';
+import { McpPool } from '../agent/mcpPool';
 import { encryptionCodecFromEnv } from '../codec/encryptionCodec';
 import { routeSdkWarnings } from '../llm/sdkWarnings';
 import { llmSettingsFromEnv, type LlmSettings } from '../llm/settings';
@@ -50,10 +51,13 @@ export async function createWorker(options: DagentWorkerOptions): Promise<Dagent
   const llm = options.llm ?? llmSettingsFromEnv(env);
   // Every secret this worker holds, from its environment and its settings.
   const scrubber = scrubberFor(env, llm.apiKey ? [{ name: 'ANTHROPIC_API_KEY', value: llm.apiKey }] : []);
+  const shellEnv = shellBaseEnv(env);
+  const mcp = new McpPool(shellEnv);
   const activities = createActivities({
     llm,
+    mcp,
     store: scrubbingStore(options.store ?? resultStoreFromEnv(env), scrubber),
-    shellEnv: shellBaseEnv(env),
+    shellEnv,
     notifyAttempt: (workflowId, runId, notice) => client.workflow.getHandle(workflowId, runId).signal(taskAttemptSignal, scrubber.scrubDeep(notice)),
   });
   const worker = await Worker.create({
@@ -74,6 +78,7 @@ export async function createWorker(options: DagentWorkerOptions): Promise<Dagent
   return {
     worker,
     async close() {
+      await mcp.close();
       await clientConnection.close();
       await connection.close();
     },

@@ -45,7 +45,7 @@ export async function agentTask(input: AgentTaskInput): Promise<TaskOutcome> {
     await show(`turn ${turn} · ${answer.toolCalls.map((c) => c.summary).join(', ')}`);
     const ref = conversationRef;
     toolResults = await Promise.all(
-      answer.toolCalls.map((call) => tools(`${task.id} · turn ${turn} · ${call.summary}`).agentToolCall({ conversationRef: ref, call, workdir: input.workdir, tools: input.tools, taskId: task.id, turn })),
+      answer.toolCalls.map((call) => tools(`${task.id} · turn ${turn} · ${call.summary}`).agentToolCall({ conversationRef: ref, call, workdir: input.workdir, tools: input.tools, ...(input.mcpServers ? { mcpServers: input.mcpServers } : {}), taskId: task.id, turn })),
     );
     for (const r of toolResults) if (r.readPath && !r.isError) filesRead.add(r.readPath);
   }

@@ -17,7 +17,7 @@ import {
 } from '@temporalio/workflow';
 import { allowedTools } from '../agent/allowedTools';
 import type { Activities } from '../activities';
-import { durationToMs, toTemporalDuration, type Duration, type Task } from '../plan/schema';
+import { durationToMs, toTemporalDuration, type Duration, type McpServers, type Task } from '../plan/schema';
 import { totalTokens, type PriceTable, type TaskOutcome, type UpstreamOutput, type Usage } from '../run/types';
 import { agentTask, agentWorkflowId } from './agentTask';
 import type { RunState } from './runState';
@@ -65,7 +65,7 @@ export async function executeDag(run: RunState, settings: ExecuteSettings): Prom
         task.decompose
           ? runSubPlan(task, upstream, { goal: settings.goal, options: settings.options, taskShare })
           : workdir !== undefined
-            ? runAgentTask(task, upstream, workdir, settings, maxAttempts, table.startNumber(task.id))
+            ? runAgentTask(task, upstream, workdir, { ...settings.options.mcpServers, ...run.planBase.mcpServers }, settings, maxAttempts, table.startNumber(task.id))
             : taskActivities(task, settings, maxAttempts, table.startNumber(task.id)).runTask({
               goal: settings.goal,
               task,
@@ -142,7 +142,7 @@ function agentWorkdir(task: Task, runWorkdir: string | undefined): string | unde
   return runWorkdir !== undefined && !task.workdir.startsWith('/') ? `${runWorkdir.replace(/\/+$/, '')}/${task.workdir}` : task.workdir;
 }
 
-function runAgentTask(task: Task, upstream: UpstreamOutput[], workdir: string, settings: ExecuteSettings, maxAttempts: number, startNumber: number): Promise<TaskOutcome> {
+function runAgentTask(task: Task, upstream: UpstreamOutput[], workdir: string, mcpServers: McpServers, settings: ExecuteSettings, maxAttempts: number, startNumber: number): Promise<TaskOutcome> {
   const sub = settings.options.subPlan;
   return executeChild(agentTask, {
     workflowId: agentWorkflowId(task, startNumber),
@@ -157,6 +157,7 @@ function runAgentTask(task: Task, upstream: UpstreamOutput[], workdir: string, s
         upstream,
         workdir,
         tools: allowedTools(task, { allowWrites: settings.options.allowWrites ?? false, allowShell: settings.options.allowShell ?? false }),
+        ...(Object.keys(mcpServers).length > 0 ? { mcpServers } : {}),
         maxTurns: task.maxTurns ?? DEFAULT_MAX_TURNS,
         timeout: toTemporalDuration(task.timeout ?? settings.taskTimeout),
         heartbeatTimeout: toTemporalDuration(settings.heartbeatTimeout),
