@@ -131,6 +131,19 @@ describe('the agent loop', () => {
     expect(env.llm.callsFor('REV').at(-1)!.body.tools!.map((t) => t.name)).toEqual(['list_files', 'read_file', 'search', 'owners__owner']);
   });
 
+  it('bounds the loop by maxTurns and by the task\'s token budget: the last turn gets tool_choice none', async () => {
+    handler = (req) => {
+      if (req.kind !== 'task') return defaultHandler(req);
+      const forced = (req.body as { tool_choice?: { type: string } }).tool_choice?.type === 'none';
+      return forced ? { text: `answered at turn ${turnOf(req)}` } : { tool: { name: 'list_files', input: {} } };
+    };
+    const byTurns = await env.run({ plan: { tasks: [{ ...reviewPlan.tasks[0]!, maxTurns: 3 }] }, options: { workdir: repo, aggregate: 'plain' } });
+    expect(byTurns.tasks[0]!.output).toBe('answered at turn 3');
+    // The test server counts 10 input and 20 output tokens a call: 30 a turn.
+    const byBudget = await env.run({ plan: { tasks: [{ ...reviewPlan.tasks[0]!, tokenBudget: 50 }] }, options: { workdir: repo, aggregate: 'plain' } });
+    expect(byBudget.tasks[0]!.output).toBe('answered at turn 3');
+  });
+
   it('shows the turn and the current tool call in the live status', async () => {
     handler = async (req) => {
       if (req.kind !== 'task') return defaultHandler(req);

@@ -80,6 +80,8 @@ const TaskFields = z
     backend: BackendSchema.optional(),
     workdir: z.string().min(1).optional(),
     maxTurns: z.number().int().min(1).max(1000).optional(),
+    /** Anthropic agent tasks: once its turns used this many tokens, the next turn must answer without tools. */
+    tokenBudget: z.number().int().min(1).max(100_000_000).optional(),
     /** Anthropic agent tasks: narrows the built-in tools the agent may use. */
     tools: z.array(z.enum(AGENT_TOOLS)).max(AGENT_TOOLS.length).optional(),
     approvalMode: ApprovalModeSchema.optional(),

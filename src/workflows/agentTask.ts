@@ -6,7 +6,7 @@
 import { proxyActivities, setCurrentDetails, getExternalWorkflowHandle, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type { AgentProgressNotice, AgentTaskInput, AgentToolResult } from '../run/agentTypes';
-import { addUsage, NO_USAGE, type TaskOutcome } from '../run/types';
+import { addUsage, NO_USAGE, totalTokens, type TaskOutcome } from '../run/types';
 import { agentProgressSignal } from './messages';
 
 export async function agentTask(input: AgentTaskInput): Promise<TaskOutcome> {
@@ -38,7 +38,9 @@ export async function agentTask(input: AgentTaskInput): Promise<TaskOutcome> {
   const filesRead = new Set<string>();
   for (let turn = 1; ; turn++) {
     await show(`turn ${turn} · thinking`);
-    const answer = await model(`${task.id} · turn ${turn} · model`).agentModelTurn({ ...turnBase, turn, ...(conversationRef ? { conversationRef } : {}), toolResults, lastTurn: turn >= maxTurns });
+    // The last turn (by count or by the task's token budget) must answer without tools.
+    const lastTurn = turn >= maxTurns || (task.tokenBudget !== undefined && totalTokens(usage) >= task.tokenBudget);
+    const answer = await model(`${task.id} · turn ${turn} · model`).agentModelTurn({ ...turnBase, turn, ...(conversationRef ? { conversationRef } : {}), toolResults, lastTurn });
     usage = addUsage(usage, answer.usage);
     conversationRef = answer.conversationRef;
     if (answer.final) return { ...answer.final, usage, ...(filesRead.size > 0 ? { filesRead: [...filesRead].sort() } : {}) };
