@@ -3,7 +3,6 @@
 // lost the server for longer than --reconnect-timeout (exit 4), and the summary line.
 import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -13,6 +12,7 @@ import { statusQuery } from '../src/workflows/messages';
 import { defaultHandler, sleep } from './support/fakeAnthropic';
 import { cleanEnv, spawnDagent } from './support/processes';
 import { startTestEnv, TEST_API_KEY, type TestEnv } from './support/testEnv';
+import { closedPort } from './support/closedPort';
 
 let testEnv: TestEnv;
 let dir: string;
@@ -103,12 +103,3 @@ describe('the summary line', () => {
     expect(summaryLine({ ...stats, skipped: 0, cancelled: 0, completed: 5 })).toBe('Total: 6 tasks, 5 completed, 1 failed, 0 skipped, 0 cancelled (2.0s, speedup 2.0x)');
   });
 });
-
-/** A port nothing listens on: bound once, then released. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}

@@ -5,7 +5,6 @@ import Anthropic from '@anthropic-ai/sdk';
 import type { WorkflowHandle } from '@temporalio/client';
 import type { ApplicationFailure } from '@temporalio/common';
 import { randomUUID } from 'node:crypto';
-import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { classifyLlmError, LLM_FAILURE_TYPES, MAX_SERVER_RETRY_DELAY_MS } from '../src/llm/classifyLlmError';
 import type { RunResult, TaskRecord } from '../src/run/types';
@@ -15,6 +14,7 @@ import { statusQuery } from '../src/workflows/messages';
 import { startCuttingProxy, type CuttingProxy } from './support/cuttingProxy';
 import { defaultHandler, sleep, type Handler } from './support/fakeAnthropic';
 import { planOf, startTestEnv, TEST_API_KEY, type TestEnv } from './support/testEnv';
+import { closedPort } from './support/closedPort';
 
 let env: TestEnv;
 let handler: Handler = defaultHandler;
@@ -144,12 +144,3 @@ describe('connection failures', () => {
     expect(failure).toMatchObject({ message: `Anthropic API unreachable: connect ECONNREFUSED 127.0.0.1:${port}`, type: LLM_FAILURE_TYPES.connection, nonRetryable: false });
   });
 });
-
-/** A port nothing listens on: bound once, then released. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}

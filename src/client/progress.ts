@@ -33,7 +33,7 @@ export class ProgressView {
       this.lastStatus.set(t.id, key);
       if (t.status === 'Pending' || t.status === 'Waiting') continue;
       const detail =
-        t.status === 'Retrying' ? ` (attempt ${t.attempts}${t.error ? `: ${t.error}` : ''})` : t.error || t.reason ? `: ${t.error ?? t.reason}` : t.activity ? ` · ${t.activity}` : '';
+        t.status === 'Retrying' ? ` (attempt ${t.attempts}${t.error ? `: ${t.error}` : ''})` : t.error || t.reason ? `: ${t.error ?? t.reason}` : '';
       this.out.write(`${at} ${t.id} ${statusText(t)}${detail}\n`);
     }
   }
@@ -43,7 +43,7 @@ export function renderTable(view: RunStatusView, now: number): string[] {
   const done = view.counts.Completed + view.counts.Failed + view.counts.Skipped + view.counts.Cancelled;
   const tokens = view.usage ? ` · ${view.usage.inputTokens + view.usage.outputTokens} tokens${view.usage.costUsd !== undefined ? ` · $${view.usage.costUsd.toFixed(4)}` : ''}` : '';
   const header = `dagent · ${view.workflowId} · ${view.phase} · ${done}/${view.tasks.length} done · ${formatDuration(now - view.startedAt)}${tokens}`;
-  const rows = view.tasks.map((t) => [t.id, clipTitle(t.title), t.activity ? `${statusText(t)} · ${t.activity}` : statusText(t), String(t.attempts), elapsed(t, now)]);
+  const rows = view.tasks.map((t) => [t.id, clipTitle(t.title), statusText(t), String(t.attempts), elapsed(t, now)]);
   const table = [['ID', 'TITLE', 'STATUS', 'ATTEMPTS', 'ELAPSED'], ...rows];
   const widths = table[0]!.map((_, i) => Math.max(...table.map((r) => r[i]!.length)));
   return [header, ...table.map((r) => r.map((cell, i) => cell.padEnd(widths[i]!)).join('  ').trimEnd())];

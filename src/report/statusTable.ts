@@ -7,9 +7,13 @@ export function statusTable(tasks: TaskRecord[]): string {
   return ['| id | title | status | attempts | duration |', '|---|---|---|---|---|', ...rows].join('\n');
 }
 
-/** The status as a reader should see it: a task whose output was cut says so, or the cut goes unnoticed. */
-export function statusText(task: Pick<TaskRecord, 'status' | 'truncated'>): string {
-  return task.truncated ? `${task.status} (output cut)` : task.status;
+/**
+ * The status as a reader should see it: a task whose output was cut says so, or the cut goes
+ * unnoticed; an agent at work says what it is doing (`Running · turn 4 · read_file src/x.ts`).
+ */
+export function statusText(task: Pick<TaskRecord, 'status' | 'truncated' | 'activity'>): string {
+  const status = task.truncated ? `${task.status} (output cut)` : task.status;
+  return task.activity ? `${status} · ${task.activity}` : status;
 }
 
 export function problemsSection(tasks: TaskRecord[]): string | undefined {

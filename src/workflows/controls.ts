@@ -33,8 +33,11 @@ export function registerControls(run: RunState): void {
   setHandler(statusQuery, () => run.view());
   setHandler(planQuery, () => run.plan() ?? { tasks: [] });
   setHandler(usageQuery, () => run.usage());
-  // Shown at the next step of the run; no need to wake the loop for it.
-  setHandler(agentProgressSignal, (notice) => run.table?.noteActivity(notice));
+  // The loop wakes to publish it to the Web UI's details; nothing else changes.
+  setHandler(agentProgressSignal, (notice) => {
+    run.table?.noteActivity(notice);
+    run.wake();
+  });
   setHandler(taskAttemptSignal, (notice) => {
     run.table?.noteAttempt(notice);
     run.wake();
