@@ -49,4 +49,19 @@ describe('Temporal Web UI', () => {
     await page.getByText('runTask • T-01 · Security scan').first().waitFor({ timeout: 30_000 });
     await page.screenshot({ path: process.env.DAGENT_UI_SCREENSHOT ?? join(dir, 'run.png') });
   });
+
+  it("shows an agent task's turns and tool calls on its own page", async () => {
+    env.llm.handle((req) => {
+      if (req.kind !== 'task') return defaultHandler(req);
+      const turn = req.body.messages.filter((m) => m.role === 'assistant').length + 1;
+      return turn === 1 ? { tool: { name: 'list_files', input: { pattern: 'src/**/*.ts' } } } : { text: 'looked' };
+    });
+    const handle = await env.start({ plan: planOf({ 'T-07': [] }, { 'T-07': { title: 'Agent review' } }), options: { workdir: process.cwd(), aggregate: 'plain' } });
+    expect(((await handle.result()) as RunResult).tasks[0]!.status).toBe('Completed');
+    const page = await browser.newPage();
+    await page.goto(`http://127.0.0.1:${server.uiPort}/namespaces/default/workflows/${encodeURIComponent(`${handle.workflowId}/T-07`)}`);
+    await page.getByText('agentToolCall • T-07 · turn 1 · list_files src/**/*.ts').first().waitFor({ timeout: 30_000 });
+    await page.getByText('agentModelTurn • T-07 · turn 2 · model').first().waitFor({ timeout: 30_000 });
+    await page.screenshot({ path: process.env.DAGENT_UI_SCREENSHOT_AGENT ?? join(dir, 'agent.png') });
+  });
 });
