@@ -7,7 +7,7 @@ import { runAgentTool } from '../agent/runAgentTool';
 import type { AgentToolInput, AgentToolResult } from '../run/agentTypes';
 import { keySegment } from '../store/resultStore';
 import { runKeyOf, type ActivityDeps } from './deps';
-import { heartbeatEveryMs } from './heartbeatInterval';
+import { heartbeatEveryMs } from '../temporal/heartbeatInterval';
 
 export async function agentToolCall(deps: ActivityDeps, input: AgentToolInput): Promise<AgentToolResult> {
   const ctx = Context.current();

@@ -2,7 +2,7 @@
 // the deduplicated findings by severity; the status table and the failures are added without it.
 import { Context } from '@temporalio/activity';
 import { callModel, createAnthropicClient } from '../llm/callModel';
-import { clip, firstLine } from '../run/shortenText';
+import { clip, firstLine } from '../text/shortenText';
 import { addUsage, NO_USAGE, type AggregateInput, type AggregateOutcome, type TaskRecord, type Usage } from '../run/types';
 import { mermaidSection } from '../report/mermaid';
 import { problemsSection, statsLine, statusTable, usageLine } from '../report/statusTable';

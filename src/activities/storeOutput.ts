@@ -1,7 +1,7 @@
 // A task's output into the result store, and the outcome the workflow gets back: a reference, a
 // preview, and the text itself only when small (history keeps references, not outputs).
 import type { Context } from '@temporalio/activity';
-import { INLINE_OUTPUT_LIMIT, previewOf } from '../run/shortenText';
+import { INLINE_OUTPUT_LIMIT, previewOf } from '../text/shortenText';
 import type { TaskOutcome } from '../run/types';
 import { keySegment } from '../store/resultStore';
 import { runKeyOf, type ActivityDeps } from './deps';

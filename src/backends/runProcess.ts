@@ -9,7 +9,7 @@ import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
-import { heartbeatEveryMs } from '../activities/heartbeatInterval';
+import { heartbeatEveryMs } from '../temporal/heartbeatInterval';
 
 export const MAX_CAPTURED_BYTES = 10 * 1024 * 1024;
 const STDERR_TAIL_BYTES = 4096;

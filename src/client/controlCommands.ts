@@ -5,7 +5,7 @@ import { InvalidArgumentError } from 'commander';
 import { randomUUID } from 'node:crypto';
 import { readPlanData } from '../plan/readPlanFile';
 import { formatDuration } from '../report/statusTable';
-import { PlanPatchSchema } from '../run/controlRequests';
+import { PlanPatchSchema } from '../plan/planPatch';
 import { mermaidDag, mermaidGantt } from '../report/mermaid';
 import { statusViewOf, type AuditEntry, type RunResult, type RunStatusView } from '../run/types';
 import { connectClient, resolveTemporal } from '../temporal/connect';

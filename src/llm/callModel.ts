@@ -5,7 +5,7 @@ import { ApplicationFailure, type Context } from '@temporalio/activity';
 import type { Usage } from '../run/types';
 import { LLM_FAILURE_TYPES, classifyLlmError } from './classifyLlmError';
 import type { LlmSettings } from './settings';
-import { heartbeatEveryMs } from '../activities/heartbeatInterval';
+import { heartbeatEveryMs } from '../temporal/heartbeatInterval';
 
 export type MessageParams = Anthropic.MessageCreateParamsNonStreaming;
 

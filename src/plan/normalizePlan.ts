@@ -1,6 +1,6 @@
 // Turns what people write into the canonical Plan: clinvk's snake_case aliases, chain files
 // (`steps`), plan-wide `defaults`, and missing ids and titles. Pure; validation comes after.
-import { firstLine } from '../run/shortenText';
+import { firstLine } from '../text/shortenText';
 import type { PlanProblem } from './validatePlan';
 
 const TOP_ALIASES: Record<string, string> = { max_parallel: 'maxParallel', fail_fast: 'failFast' };

@@ -1,6 +1,6 @@
 // A plan's shape before it runs: its layers (tasks that could run together) and its critical
 // path by estimatedMinutes, for `dagent validate` and `run --dry-run`. Pure.
-import { criticalPath } from '../run/runStats';
+import { criticalPath } from './criticalPath';
 import type { Plan } from './schema';
 
 export function planLayers(plan: Plan): string[][] {

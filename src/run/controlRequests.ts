@@ -1,6 +1,7 @@
 // The payloads of the operator's updates, one zod schema each. Every request carries a
 // requestId: the same id sent again has no second effect. Pure.
 import { z } from 'zod';
+import { PlanPatchSchema } from '../plan/planPatch';
 import { PLAN_LIMITS } from '../plan/schema';
 
 const RequestId = z.string().min(1).max(200);
@@ -12,15 +13,6 @@ export const RejectRequestSchema = ApproveRequestSchema;
 export const TaskRequestSchema = z.object({ requestId: RequestId, taskId: TaskRef, reason: Reason }).strict();
 export const RetryRequestSchema = z.object({ requestId: RequestId, taskId: TaskRef, prompt: z.string().trim().min(1).max(PLAN_LIMITS.maxPromptChars).optional(), reason: Reason }).strict();
 
-/** add: new tasks; update: fields of tasks that have not started (by id); remove: ids of tasks that have not started. */
-export const PlanPatchSchema = z
-  .object({
-    add: z.array(z.record(z.string(), z.unknown())).max(PLAN_LIMITS.maxTasks).optional(),
-    update: z.array(z.object({ id: TaskRef }).catchall(z.unknown())).max(PLAN_LIMITS.maxTasks).optional(),
-    remove: z.array(TaskRef).max(PLAN_LIMITS.maxTasks).optional(),
-  })
-  .strict()
-  .refine((p) => p.add?.length || p.update?.length || p.remove?.length, 'a patch must add, update or remove something');
 export const PatchRequestSchema = z
   .object({ requestId: RequestId, patch: PlanPatchSchema, reason: Reason })
   .strict()
@@ -30,5 +22,4 @@ export type ApproveRequest = z.infer<typeof ApproveRequestSchema>;
 export type RejectRequest = z.infer<typeof RejectRequestSchema>;
 export type TaskRequest = z.infer<typeof TaskRequestSchema>;
 export type RetryRequest = z.infer<typeof RetryRequestSchema>;
-export type PlanPatch = z.infer<typeof PlanPatchSchema>;
 export type PatchRequest = z.infer<typeof PatchRequestSchema>;

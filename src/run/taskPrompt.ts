@@ -2,7 +2,7 @@
 // outputs labelled by id and title. Pure.
 import type { Task } from '../plan/schema';
 import { hasTemplates, renderTemplates } from '../plan/templates';
-import { clip, firstLine } from './shortenText';
+import { clip, firstLine } from '../text/shortenText';
 
 /** Upstream text handed to one task, in total; a long output is cut with a visible note. */
 const UPSTREAM_BUDGET_CHARS = 120_000;

@@ -8,7 +8,7 @@ import { DEFAULT_OPTIONS, durationToMs, OrchestrateInputSchema, toTemporalDurati
 import { formatProblems, validatePlan } from '../plan/validatePlan';
 import { definedOnly } from '../run/definedOnly';
 import { computeRunStats } from '../run/runStats';
-import { firstLine } from '../run/shortenText';
+import { firstLine } from '../text/shortenText';
 import { addUsage, NO_USAGE, type AggregateOutcome, type DecomposeInput, type RunOutcome, type RunResult, type TaskRecord } from '../run/types';
 import { registerControls } from './controls';
 import { executeDag } from './executeDag';

@@ -3,7 +3,7 @@
 // tree stop runaway splitting. Deterministic workflow code.
 import { ApplicationFailure, ChildWorkflowCancellationType, executeChild, ParentClosePolicy, workflowInfo } from '@temporalio/workflow';
 import { RunOptionsSchema, type RunOptions, type Task } from '../plan/schema';
-import { INLINE_OUTPUT_LIMIT, previewOf } from '../run/shortenText';
+import { INLINE_OUTPUT_LIMIT, previewOf } from '../text/shortenText';
 import type { RunResult, TaskOutcome, UpstreamOutput } from '../run/types';
 
 export interface SubPlanSettings {
