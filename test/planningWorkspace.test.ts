@@ -82,4 +82,21 @@ describe('planning with a workspace', () => {
       'Review src/api/server.ts for quality, security and performance.',
     ]);
   });
+
+  it('a plan file run with --workdir makes its anthropic tasks agents in that folder', async () => {
+    handler = (req) => {
+      if (req.kind !== 'task') return defaultHandler(req);
+      const answered = req.body.messages.filter((m) => m.role === 'assistant').length;
+      return answered === 0 ? { tool: { name: 'read_file', input: { path: 'README.md' } } } : { text: 'read it' };
+    };
+    const plan = join(dir, 'one-task.json');
+    await writeFile(plan, JSON.stringify({ tasks: [{ id: 'R', title: 'Read the README', prompt: 'Read the README.' }] }));
+    const run = spawnDagent(
+      ['run', '--file', plan, '--workdir', repo, '--json', '--task-queue', `ws-${randomUUID()}`],
+      cleanEnv({ ANTHROPIC_API_KEY: TEST_API_KEY, ANTHROPIC_BASE_URL: env.llm.url, TEMPORAL_ADDRESS: inject('temporalAddress'), DAGENT_RESULTS_DIR: join(dir, 'results') }),
+    );
+    expect(await run.exited, run.stderr()).toBe(0);
+    const result = JSON.parse(run.stdout()) as RunResult;
+    expect(result.tasks[0]).toMatchObject({ status: 'Completed', output: 'read it', filesRead: ['README.md'] });
+  });
 });

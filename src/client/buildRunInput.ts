@@ -57,6 +57,7 @@ export async function buildRunInput(goal: string | undefined, flags: RunInputFla
     maxParallel: flags.maxParallel ?? plan.maxParallel ?? config.maxParallel,
     failFast: flags.failFast ?? plan.failFast ?? config.failFast,
     model,
+    workdir: flags.workdir,
   });
   return { plan: goal ? { ...plan, goal } : plan, options };
 }

@@ -53,7 +53,7 @@ addConnectionFlags(
     .option('--approve-plan', 'after planning, wait for a person to approve, reject or edit the plan')
     .option('--approval-timeout <duration>', 'how long an approval may wait, e.g. 30m (default 24h)')
     .addOption(new Option('--approval-timeout-action <action>', 'what a timed-out approval does').choices(['reject', 'approve']))
-    .option('--workdir <dir>', 'the folder a goal is planned for: the planner sees its files (default: the current directory, when this process runs the worker)')
+    .option('--workdir <dir>', 'the folder the run works in: the planner sees its files and anthropic tasks work in it as agents (default for a goal: the current directory, when this process runs the worker)')
     .option('--no-worker', 'do not start a worker in this process; another worker serves the task queue')
     .option('--workflow-id <id>', 'workflow id (default: dagent-<goal>-<random>)'),
 ).action(async (goal: string | undefined, flags) => finish(await runCommand(goal, flags)));

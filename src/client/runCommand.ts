@@ -25,7 +25,9 @@ export interface RunFlags extends ConnectionFlags, RunInputFlags, PrintFlags {
 export async function runCommand(goal: string | undefined, flags: RunFlags): Promise<number> {
   if (goal === undefined && flags.file === undefined) throw new CliError('give a goal, or a plan with --file FILE (or --file - for standard input)', EXIT.usage);
   const { config } = await loadConfig();
-  const input = await buildRunInput(goal, { ...flags, workdir: planningWorkdir(flags) }, config);
+  // A goal is planned for the current directory by default; a plan file's tasks get a workspace only when asked.
+  const workdir = flags.file === undefined ? planningWorkdir(flags) : flags.workdir && resolve(flags.workdir);
+  const input = await buildRunInput(goal, { ...flags, workdir }, config);
   const parsed = OrchestrateInputSchema.safeParse(input);
   if (!parsed.success) {
     throw new CliError(`invalid input:\n${parsed.error.issues.map((i) => `- ${i.path.join('.')}: ${i.message}`).join('\n')}`, EXIT.usage);

@@ -61,8 +61,9 @@ export function secretsInEnv(env: NodeJS.ProcessEnv): NamedSecret[] {
     if (!value) continue;
     if (isSecretName(name)) {
       found.push({ name, value });
-      // A list of keys (`id:key,oldId:key`) holds secrets that may appear one at a time.
-      for (const part of value.split(/[,;\s]+/)) found.push({ name, value: part }, { name, value: part.slice(part.indexOf(':') + 1) });
+      // A list of keys (`id:key,oldId:key`) holds secrets that may appear one at a time. (Only
+      // commas split: a passphrase's words are not secrets one by one.)
+      if (value.includes(',')) for (const part of value.split(',')) found.push({ name, value: part.trim() }, { name, value: part.slice(part.indexOf(':') + 1).trim() });
     }
     for (const match of value.matchAll(URL_CREDENTIALS)) {
       found.push({ name: `${name} password`, value: match[2]! });
