@@ -45,7 +45,8 @@ describe('a planner that answers 10,000 tasks', () => {
     const tasks = Array.from({ length: 10_000 }, (_, i) => ({ id: `T${i}`, title: 't', prompt: 'p' }));
     handler = (req) => (req.kind === 'decompose' ? { tool: { name: 'submit_plan', input: { tasks } } } : defaultHandler(req));
     const before = env.llm.requests.length;
-    const message = await failure({ goal: 'Plan far too much', options: { heartbeatTimeout: '2s', planCache: false } });
+    // 5 s: well above the worker's heartbeat cadence even on a loaded machine, far below the 23 s the old validation took.
+    const message = await failure({ goal: 'Plan far too much', options: { heartbeatTimeout: '5s', planCache: false } });
     expect(message).toContain('the planner returned an invalid plan 3 times');
     expect(message).toContain('10000 tasks; a plan may have at most 500');
     const calls = env.llm.requests.slice(before).filter((r) => r.kind === 'decompose');
@@ -67,7 +68,8 @@ describe('outputSchema patterns', () => {
         { id: 'REGEX', title: 'Pattern', prompt: 'p', outputSchema: { type: 'string', pattern: '^(a+)+$' } },
       ],
     };
-    const result = await env.run({ plan, options: { heartbeatTimeout: '2s', aggregate: 'plain' } });
+    // 5 s: above the heartbeat cadence on a loaded machine; the old regex froze the worker for ~40 s.
+    const result = await env.run({ plan, options: { heartbeatTimeout: '5s', aggregate: 'plain' } });
     const tasks = byId(result.tasks);
     expect(tasks.REGEX!.status).toBe('Failed');
     expect(tasks.REGEX!.error).toContain('output does not match outputSchema: output must match pattern "^(a+)+$"');

@@ -30,7 +30,7 @@ const WATCH_STEP_DEADLINE_MS = 5000;
 export const DEFAULT_RECONNECT_TIMEOUT_MS = 60_000;
 
 async function withClient<T>(flags: Flags, use: (client: Client) => Promise<T>, connectTimeoutMs?: number): Promise<T> {
-  const target = await resolveTemporal({ address: flags.address, namespace: flags.namespace, autoStart: false, log: logLine });
+  const target = await resolveTemporal({ address: flags.address, namespace: flags.namespace, profile: flags.profile, autoStart: false, log: logLine });
   const client = await connectClient(target, connectTimeoutMs);
   try {
     return await use(client);

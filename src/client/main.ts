@@ -14,7 +14,7 @@ import {
   statusCommand,
 } from './controlCommands';
 import { TemporalCliMissingError } from '../temporal/temporalCli';
-import { TemporalUnreachableError } from '../temporal/connect';
+import { TemporalConfigError, TemporalUnreachableError } from '../temporal/connect';
 import { devCommand, DEV_DEFAULTS } from './devCommand';
 import { CliError, EXIT } from './exitCodes';
 import { PlanFileError } from '../plan/readPlanFile';
@@ -25,6 +25,8 @@ import { validateCommand } from './validateCommand';
 import { runCommand } from './runCommand';
 import { addConnectionFlags, addServerFlags, parsePositiveInt, parsePositiveNumber } from './shared';
 import { workerCommand } from './workerCommand';
+import { gcCommand } from './gcCommand';
+import { StoreConfigError } from '../store/resultStore';
 
 const program = new Command('dagent')
   .description('Durable DAG-of-agents engine on Temporal: one request in, parallel agent tasks, one merged report out.')
@@ -143,6 +145,13 @@ program
   .option('--headless', 'no Web UI')
   .action(async (flags) => finish(await devCommand(flags)));
 
+program
+  .command('gc')
+  .description('remove old runs from the result store (DAGENT_STORE): a run goes whole once its newest output is older than --older-than')
+  .requiredOption('--older-than <age>', 'age like 30d, 12h or 90m')
+  .option('--dry-run', 'list what would be removed, remove nothing')
+  .action(async (flags) => finish(await gcCommand(flags)));
+
 function finish(code: number): void {
   process.exitCode = code;
 }
@@ -154,7 +163,7 @@ try {
   process.exitCode =
     err instanceof CliError
       ? err.exitCode
-      : err instanceof PlanFileError || err instanceof EncryptionKeyError
+      : err instanceof PlanFileError || err instanceof EncryptionKeyError || err instanceof TemporalConfigError || err instanceof StoreConfigError
         ? EXIT.usage
       : err instanceof TemporalUnreachableError || err instanceof TemporalCliMissingError
         ? EXIT.temporalUnreachable

@@ -6,14 +6,16 @@ import { DEFAULT_TASK_QUEUE } from '../workers/createWorker';
 export interface ConnectionFlags {
   address?: string;
   namespace?: string;
+  profile?: string;
   taskQueue?: string;
 }
 
 /** Where the Temporal server is: for every command that talks to it. */
 export function addServerFlags(command: Command): Command {
   return command
-    .option('--address <host:port>', 'Temporal frontend address (default: $TEMPORAL_ADDRESS, else localhost:7233)')
-    .option('--namespace <name>', 'Temporal namespace (default: $TEMPORAL_NAMESPACE, else "default")');
+    .option('--address <host:port>', 'Temporal frontend address (default: the profile\'s, $TEMPORAL_ADDRESS, else localhost:7233)')
+    .option('--namespace <name>', 'Temporal namespace (default: the profile\'s, $TEMPORAL_NAMESPACE, else "default")')
+    .option('--profile <name>', 'Temporal connection profile (TLS, API key, address) from $TEMPORAL_CONFIG_FILE or the standard temporal.toml (default: $TEMPORAL_PROFILE, else "default")');
 }
 
 /** Server flags and the task queue: for commands that start runs or serve them. */

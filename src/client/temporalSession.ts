@@ -14,12 +14,12 @@ export interface TemporalSession {
 
 export async function openSession(flags: ConnectionFlags & { worker: boolean; taskQueue: string }): Promise<TemporalSession> {
   installQuietRuntime({ ownSignals: true });
-  const target = await resolveTemporal({ address: flags.address, namespace: flags.namespace, autoStart: true, log: logLine });
+  const target = await resolveTemporal({ address: flags.address, namespace: flags.namespace, profile: flags.profile, autoStart: true, log: logLine });
   const client = await connectClient(target);
   let worker: DagentWorker | undefined;
   let running: Promise<void> | undefined;
   if (flags.worker) {
-    worker = await createWorker({ address: target.address, namespace: target.namespace, taskQueue: flags.taskQueue });
+    worker = await createWorker({ address: target.address, connection: target.connection, namespace: target.namespace, taskQueue: flags.taskQueue });
     running = worker.worker.run();
   }
   let closing: Promise<void> | undefined;

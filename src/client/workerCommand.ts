@@ -14,11 +14,12 @@ export async function workerCommand(flags: WorkerFlags): Promise<number> {
   }
   const taskQueue = resolveTaskQueue(flags.taskQueue, (await loadConfig()).config.taskQueue);
   installQuietRuntime();
-  const target = await resolveTemporal({ address: flags.address, namespace: flags.namespace, autoStart: false, log: logLine });
+  const target = await resolveTemporal({ address: flags.address, namespace: flags.namespace, profile: flags.profile, autoStart: false, log: logLine });
   // Fail here, clearly, if the server is not there, rather than inside the worker's poll loop.
   await (await connectClient(target)).connection.close();
   const { worker, close } = await createWorker({
     address: target.address,
+    connection: target.connection,
     namespace: target.namespace,
     taskQueue,
     maxConcurrentActivities: flags.maxConcurrentActivities,

@@ -6,6 +6,7 @@ import type { PayloadCodec } from '@temporalio/common';
 import { createActivities } from '../activities';
 import { McpPool } from '../agent/mcpPool';
 import { encryptionCodecFromEnv } from '../codec/encryptionCodec';
+import { causeChain, describeConnectError, TemporalUnreachableError, type ConnectionSettings } from '../temporal/connect';
 import { routeSdkWarnings } from '../llm/sdkWarnings';
 import { llmSettingsFromEnv, type LlmSettings } from '../llm/settings';
 import { scrubberFor } from '../secrets/scrubber';
@@ -20,6 +21,8 @@ export const WORKFLOWS_PATH = fileURLToPath(new URL('../workflows/index.ts', imp
 
 export interface DagentWorkerOptions {
   address: string;
+  /** TLS, API key and metadata for both connections (from the envconfig profile); default: the address alone. */
+  connection?: ConnectionSettings;
   namespace: string;
   taskQueue: string;
   maxConcurrentActivities?: number;
@@ -42,8 +45,10 @@ export interface DagentWorker {
 export async function createWorker(options: DagentWorkerOptions): Promise<DagentWorker> {
   const codec = options.codec ?? encryptionCodecFromEnv();
   const dataConverter = codec ? { payloadCodecs: [codec] } : undefined;
-  const connection = await NativeConnection.connect({ address: options.address });
-  const clientConnection = await Connection.connect({ address: options.address });
+  const settings = options.connection ?? { address: options.address };
+  const [connection, clientConnection] = await Promise.all([NativeConnection.connect(settings), Connection.connect(settings)]).catch((err: unknown) => {
+    throw new TemporalUnreachableError(settings.address, describeConnectError(causeChain(err)));
+  });
   const client = new Client({ connection: clientConnection, namespace: options.namespace, dataConverter });
   // The SDK's console warnings (deprecated models) go to this worker's log, never the CLI's table.
   routeSdkWarnings();

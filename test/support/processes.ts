@@ -35,7 +35,7 @@ export async function waitForOutput(p: Spawned, text: string, timeoutMs = 60_000
 /** Environment without any inherited Temporal or Anthropic settings, plus the given ones. */
 export function cleanEnv(extra: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...extra };
-  for (const key of ['ANTHROPIC_API_KEY', 'ANTHROPIC_BASE_URL', 'TEMPORAL_ADDRESS', 'TEMPORAL_NAMESPACE', 'DAGENT_MODEL']) {
+  for (const key of ['ANTHROPIC_API_KEY', 'ANTHROPIC_BASE_URL', 'TEMPORAL_ADDRESS', 'TEMPORAL_NAMESPACE', 'TEMPORAL_PROFILE', 'TEMPORAL_CONFIG_FILE', 'TEMPORAL_API_KEY', 'DAGENT_MODEL']) {
     if (!(key in extra)) env[key] = '';
   }
   return env;

@@ -1,5 +1,5 @@
 // One test file's environment: a fake LLM server, a real worker on its own task queue against the
-// shared dev server, a client, and a result store in a temporary folder.
+// shared dev server, a client, and a result store in a temporary folder (or the store a test passes).
 import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
 import type { PayloadCodec } from '@temporalio/common';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
@@ -10,17 +10,17 @@ import { join } from 'node:path';
 import { inject } from 'vitest';
 import type { OrchestrateInput } from '../../src/plan/schema';
 import type { RunResult } from '../../src/run/types';
-import { LocalResultStore } from '../../src/store/resultStore';
+import { LocalResultStore, type ResultStore } from '../../src/store/resultStore';
 import { createWorker } from '../../src/workers/createWorker';
 import { startFakeAnthropic, type FakeAnthropic, type Handler } from './fakeAnthropic';
 
 export const TEST_API_KEY = 'test-key-not-a-secret-0123456789';
 
-export interface TestEnv {
+export interface TestEnv<S extends ResultStore = LocalResultStore> {
   llm: FakeAnthropic;
   client: Client;
   taskQueue: string;
-  store: LocalResultStore;
+  store: S;
   start(input: OrchestrateInput, workflowId?: string): Promise<WorkflowHandle>;
   run(input: OrchestrateInput): Promise<RunResult>;
   close(): Promise<void>;
@@ -28,15 +28,19 @@ export interface TestEnv {
 
 let runtimeInstalled = false;
 
-export async function startTestEnv(handler?: Handler, options: { address?: string; codec?: PayloadCodec; env?: NodeJS.ProcessEnv } = {}): Promise<TestEnv> {
+export async function startTestEnv<S extends ResultStore = LocalResultStore>(
+  handler?: Handler,
+  options: { address?: string; codec?: PayloadCodec; env?: NodeJS.ProcessEnv; store?: S } = {},
+): Promise<TestEnv<S>> {
   if (!runtimeInstalled) {
     Runtime.install({ logger: new DefaultLogger('ERROR') });
     runtimeInstalled = true;
   }
   const address = options.address ?? inject('temporalAddress');
   const llm = await startFakeAnthropic(handler);
-  const storeDir = await mkdtemp(join(tmpdir(), 'dagent-store-'));
-  const store = new LocalResultStore(storeDir);
+  // Without a store of the test's own, a local one in a folder removed on close.
+  const storeDir = options.store ? undefined : await mkdtemp(join(tmpdir(), 'dagent-store-'));
+  const store = options.store ?? (new LocalResultStore(storeDir!) as ResultStore as S);
   const taskQueue = `test-${randomUUID()}`;
   const dagentWorker = await createWorker({
     address,
@@ -68,7 +72,7 @@ export async function startTestEnv(handler?: Handler, options: { address?: strin
       await dagentWorker.close();
       await client.connection.close();
       await llm.close();
-      await rm(storeDir, { recursive: true, force: true });
+      if (storeDir) await rm(storeDir, { recursive: true, force: true });
     },
   };
 }

@@ -1,0 +1,76 @@
+// The default result store: a local directory (one machine, or a shared volume).
+import { mkdir, readdir, readFile, rename, rm, rmdir, stat, writeFile } from 'node:fs/promises';
+import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { resultKeySegments } from './resultKey';
+import type { CollectableStore, StoredEntry } from './collectableStore';
+import type { ResultStore } from './resultStore';
+import { ResultStoreError } from './resultStoreError';
+
+export class LocalResultStore implements ResultStore, CollectableStore {
+  readonly root: string;
+
+  constructor(root: string) {
+    this.root = resolve(root);
+  }
+
+  async put(key: string, text: string): Promise<string> {
+    const path = this.pathOf(key);
+    await mkdir(dirname(path), { recursive: true });
+    // Write then rename: a crash mid-write never leaves a partial file under the final name.
+    const temp = `${path}.${randomUUID()}.tmp`;
+    await writeFile(temp, text, 'utf8');
+    await rename(temp, path);
+    return key;
+  }
+
+  async get(ref: string): Promise<string> {
+    const path = this.pathOf(ref);
+    try {
+      return await readFile(path, 'utf8');
+    } catch (err) {
+      throw new ResultStoreError(`cannot read result "${ref}" from ${this.root}: ${(err as Error).message}`, ref);
+    }
+  }
+
+  get where(): string {
+    return this.root;
+  }
+
+  /** Every file under the root, temporary files of crashed writes included (they are garbage too). */
+  async *entries(): AsyncIterable<StoredEntry> {
+    let names: string[];
+    try {
+      names = await readdir(this.root, { recursive: true });
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
+      throw err;
+    }
+    for (const name of names) {
+      const path = join(this.root, name);
+      const info = await stat(path).catch(() => undefined);
+      if (!info?.isFile()) continue;
+      yield { key: relative(this.root, path).split(sep).join('/'), modified: info.mtime, bytes: info.size };
+    }
+  }
+
+  async remove(keys: string[]): Promise<void> {
+    const folders = new Set<string>();
+    for (const key of keys) {
+      const path = this.pathOf(key);
+      await rm(path, { force: true });
+      for (let dir = dirname(path); dir.startsWith(this.root + sep); dir = dirname(dir)) folders.add(dir);
+    }
+    // Folders left empty go too, deepest first; one still holding anything stays.
+    for (const dir of [...folders].sort((a, b) => b.length - a.length)) await rmdir(dir).catch(() => undefined);
+  }
+
+  private pathOf(key: string): string {
+    const segments = resultKeySegments(key);
+    // The shared rule already refuses these; the disk-specific checks stay as a second line.
+    if (isAbsolute(key)) throw new ResultStoreError(`invalid result key "${key}"`, key);
+    const path = join(this.root, ...segments);
+    if (!path.startsWith(this.root + sep)) throw new ResultStoreError(`invalid result key "${key}"`, key);
+    return path;
+  }
+}
