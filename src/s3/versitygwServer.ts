@@ -6,6 +6,7 @@ import { mkdir, open } from 'node:fs/promises';
 import { freePort } from '../temporal/devServer';
 import { s3ClientFromEnv } from '../store/s3ClientFromEnv';
 import { provisionVersitygw } from './versitygwBinary';
+import { stopProcess } from '../provision/stopProcess';
 
 export interface VersitygwOptions {
   /** The directory whose subdirectories are the buckets. */
@@ -85,13 +86,4 @@ async function waitUntilServing(client: S3Client, endpoint: string, timeoutMs: n
     await new Promise((r) => setTimeout(r, 100));
   }
   throw new Error(`versitygw at ${endpoint} did not answer within ${timeoutMs} ms: ${lastError}`);
-}
-
-async function stopProcess(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const done = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-  await done;
-  clearTimeout(timer);
 }

@@ -6,6 +6,7 @@ import { createServer, Socket } from 'node:net';
 import { dirname } from 'node:path';
 import { DEV_SERVER_SEARCH_ATTRIBUTES } from '../run/searchAttributes';
 import { provisionTemporalCli } from './temporalCli';
+import { stopProcess } from '../provision/stopProcess';
 
 export interface DevServerOptions {
   port?: number;
@@ -107,13 +108,4 @@ export function freePort(): Promise<number> {
       server.close(() => resolve(port));
     });
   });
-}
-
-async function stopProcess(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const done = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-  await done;
-  clearTimeout(timer);
 }
