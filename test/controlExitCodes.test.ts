@@ -12,7 +12,7 @@ import { statusQuery } from '../src/workflows/messages';
 import { defaultHandler, sleep } from './support/fakeAnthropic';
 import { cleanEnv, spawnDagent } from './support/processes';
 import { startTestEnv, TEST_API_KEY, type TestEnv } from './support/testEnv';
-import { closedPort } from './support/closedPort';
+import { freePort as closedPort } from '../src/temporal/devServer';
 
 let testEnv: TestEnv;
 let dir: string;

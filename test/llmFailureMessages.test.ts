@@ -14,7 +14,7 @@ import { statusQuery } from '../src/workflows/messages';
 import { startCuttingProxy, type CuttingProxy } from './support/cuttingProxy';
 import { defaultHandler, sleep, type Handler } from './support/fakeAnthropic';
 import { planOf, startTestEnv, TEST_API_KEY, type TestEnv } from './support/testEnv';
-import { closedPort } from './support/closedPort';
+import { freePort as closedPort } from '../src/temporal/devServer';
 
 let env: TestEnv;
 let handler: Handler = defaultHandler;

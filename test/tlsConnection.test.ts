@@ -10,8 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { RunResult } from '../src/run/types';
-import { isPortOpen } from '../src/temporal/devServer';
-import { closedPort } from './support/closedPort';
+import { freePort as closedPort, isPortOpen } from '../src/temporal/devServer';
 import { cleanEnv, spawnDagent } from './support/processes';
 
 let dir: string;

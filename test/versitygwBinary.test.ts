@@ -1,19 +1,13 @@
 // Finding versitygw: $VERSITYGW_PATH, then PATH, then the cache; a clear error otherwise. No build.
-import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { provisionVersitygw, versitygwCacheDir, VersitygwMissingError } from '../src/s3/versitygwBinary';
+import { fakeBinary } from './support/fakeBinary';
 
 let dir: string;
 const quiet = () => {};
-
-async function fakeBinary(path: string): Promise<string> {
-  await mkdir(join(path, '..'), { recursive: true });
-  await writeFile(path, '#!/bin/sh\necho fake\n');
-  await chmod(path, 0o755);
-  return path;
-}
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'dagent-vgw-path-'));

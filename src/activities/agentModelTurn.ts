@@ -3,26 +3,24 @@
 // grown conversation as a new file, and returns its reference with the tool calls asked for; an
 // answer without tool calls is the task's output. Safe to run again: each turn writes its own file.
 import type Anthropic from '@anthropic-ai/sdk';
-import { ApplicationFailure, Context } from '@temporalio/activity';
+import { Context } from '@temporalio/activity';
 import { conversationWithResults, startConversation } from '../agent/startConversation';
 import { TOOL_DEFINITIONS, toolSummary } from '../agent/toolDefinitions';
 import { withCacheBreakpoint, type Conversation } from '../agent/conversation';
 import { callModel, createAnthropicClient } from '../llm/callModel';
-import { LLM_FAILURE_TYPES } from '../llm/classifyLlmError';
+import { DEFAULT_TASK_MAX_TOKENS, taskAnswer } from '../llm/taskAnswer';
 import type { AgentTurnInput, AgentTurnOutcome } from '../run/agentTypes';
 import { DEFAULT_PRICES, withCost } from '../run/prices';
 import { keySegment } from '../store/resultStore';
 import { runKeyOf, type ActivityDeps } from './deps';
 import { storeOutput } from './storeOutput';
 
-const DEFAULT_MAX_TOKENS = 8192;
-
 export async function agentModelTurn(deps: ActivityDeps, input: AgentTurnInput): Promise<AgentTurnOutcome> {
   const ctx = Context.current();
   const { task } = input;
   const conversation: Conversation = input.conversationRef ? await conversationWithResults(deps.store, input.conversationRef, input.toolResults) : await startConversation(deps.store, input);
   const model = task.model ?? input.model ?? deps.llm.defaultModel;
-  const maxTokens = task.maxTokens ?? DEFAULT_MAX_TOKENS;
+  const maxTokens = task.maxTokens ?? DEFAULT_TASK_MAX_TOKENS;
   const tools = [...input.tools.map((name) => TOOL_DEFINITIONS[name]), ...(input.mcpServers ? await deps.mcp.tools(input.mcpServers) : [])];
   const answer = await callModel(ctx, createAnthropicClient(deps.llm), {
     model,
@@ -38,11 +36,7 @@ export async function agentModelTurn(deps: ActivityDeps, input: AgentTurnInput):
   const toolCalls = answer.message.content.flatMap((b) => (b.type === 'tool_use' ? [{ id: b.id, name: b.name, summary: toolSummary(b.name, b.input) }] : []));
   if (toolCalls.length > 0) return { conversationRef, toolCalls, usage };
 
-  if (!answer.text.trim()) {
-    throw ApplicationFailure.create({ message: 'the model returned an empty answer', type: LLM_FAILURE_TYPES.badAnswer, details: [{ attempt: ctx.info.attempt }] });
-  }
-  const truncated = answer.message.stop_reason === 'max_tokens';
-  const text = truncated ? `${answer.text}\n\n[output cut: the model reached maxTokens (${maxTokens})]` : answer.text;
+  const { text, truncated } = taskAnswer(answer, maxTokens, ctx.info.attempt);
   const final = await storeOutput(deps, ctx, task.id, text, { usage, attempt: 1, truncated, model });
   return { conversationRef, toolCalls: [], usage, final };
 }

@@ -2,8 +2,7 @@
 // and closed with the worker. An agent sees server NAME's tool `t` as `NAME__t`. Servers start
 // with the environment rules of shell tasks (the worker's allow-list) plus their own `env`.
 import type Anthropic from '@anthropic-ai/sdk';
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import type { McpServers } from '../plan/schema';
 import { ToolError } from '../workspace/workspace';
 
@@ -22,20 +21,35 @@ export function parseMcpToolName(name: string): { server: string; tool: string }
   return at > 0 ? { server: name.slice(0, at), tool: name.slice(at + SEPARATOR.length) } : undefined;
 }
 
+/** One server per name and spec: a changed spec is a different server. */
+function keyOf(name: string, spec: McpServer): string {
+  return JSON.stringify([name, spec]);
+}
+
 export class McpPool {
   private readonly clients = new Map<string, Promise<Client>>();
+  /** A server's tools, asked once: every turn of every agent offers them again. */
+  private readonly toolLists = new Map<string, Promise<Anthropic.Tool[]>>();
 
   constructor(private readonly baseEnv: NodeJS.ProcessEnv) {}
 
   /** The tools of every server named, as the model sees them. */
   async tools(servers: McpServers): Promise<Anthropic.Tool[]> {
-    const lists = await Promise.all(
-      Object.entries(servers).map(async ([name, spec]) => {
-        const { tools } = await (await this.client(name, spec)).listTools();
-        return tools.map((t): Anthropic.Tool => ({ name: mcpToolName(name, t.name), description: t.description ?? t.name, input_schema: t.inputSchema as Anthropic.Tool.InputSchema }));
-      }),
-    );
+    const lists = await Promise.all(Object.entries(servers).map(([name, spec]) => this.toolsOf(name, spec)));
     return lists.flat();
+  }
+
+  private toolsOf(name: string, spec: McpServer): Promise<Anthropic.Tool[]> {
+    const key = keyOf(name, spec);
+    let list = this.toolLists.get(key);
+    if (!list) {
+      list = this.client(name, spec).then(async (client) =>
+        (await client.listTools()).tools.map((t): Anthropic.Tool => ({ name: mcpToolName(name, t.name), description: t.description ?? t.name, input_schema: t.inputSchema as Anthropic.Tool.InputSchema })),
+      );
+      list.catch(() => this.toolLists.delete(key));
+      this.toolLists.set(key, list);
+    }
+    return list;
   }
 
   /** One tool call; a server that reports an error answers as a tool error the model sees. */
@@ -52,11 +66,12 @@ export class McpPool {
   async close(): Promise<void> {
     const clients = await Promise.allSettled([...this.clients.values()]);
     this.clients.clear();
+    this.toolLists.clear();
     await Promise.all(clients.map((c) => (c.status === 'fulfilled' ? c.value.close().catch(() => undefined) : undefined)));
   }
 
   private client(name: string, spec: McpServer): Promise<Client> {
-    const key = JSON.stringify([name, spec]);
+    const key = keyOf(name, spec);
     let client = this.clients.get(key);
     if (!client) {
       client = this.connect(name, spec);
@@ -68,6 +83,8 @@ export class McpPool {
   }
 
   private async connect(name: string, spec: McpServer): Promise<Client> {
+    // Loaded only when a run names an MCP server: the SDK costs ~130 ms at every worker start otherwise.
+    const [{ Client }, { StdioClientTransport }] = await Promise.all([import('@modelcontextprotocol/sdk/client/index.js'), import('@modelcontextprotocol/sdk/client/stdio.js')]);
     const env = Object.fromEntries(Object.entries({ ...this.baseEnv, ...spec.env }).filter((e): e is [string, string] => typeof e[1] === 'string'));
     const transport = new StdioClientTransport({ command: spec.command, args: spec.args ?? [], env, stderr: 'ignore' });
     const client = new Client({ name: 'dagent', version: '1' });

@@ -2,6 +2,7 @@
 // it works) and, on later turns, the conversation with the last tool results appended.
 import type Anthropic from '@anthropic-ai/sdk';
 import type { AgentToolResult, AgentTurnInput } from '../run/agentTypes';
+import { promptBlocks } from '../llm/promptBlocks';
 import { buildTaskPromptParts } from '../run/taskPrompt';
 import type { ResultStore } from '../store/resultStore';
 import { loadConversation, type Conversation } from './conversation';
@@ -16,10 +17,9 @@ export const AGENT_SYSTEM_PROMPT = [
 export async function startConversation(store: ResultStore, input: AgentTurnInput): Promise<Conversation> {
   const read = (refs: AgentTurnInput['upstream']) => Promise.all(refs.map(async (u) => ({ id: u.id, title: u.title, text: await store.get(u.outputRef) })));
   const parts = buildTaskPromptParts(input.task, input.goal, await read(input.upstream), { ancestors: input.ancestors, inherited: await read(input.inherited ?? []) });
-  const shared = parts.shared.map((text, i): Anthropic.TextBlockParam => (i === parts.shared.length - 1 ? { type: 'text', text, cache_control: { type: 'ephemeral' } } : { type: 'text', text }));
   const where = `## Your workspace\nYour tools work in ${input.workdir}; paths are relative to it. Tools you have: ${input.tools.join(', ') || 'none'}.`;
   const system = input.task.systemPrompt ? `${AGENT_SYSTEM_PROMPT}\n\n${input.task.systemPrompt}` : AGENT_SYSTEM_PROMPT;
-  return { system, messages: [{ role: 'user', content: [...shared, { type: 'text', text: `${parts.own}\n\n${where}` }] }] };
+  return { system, messages: [{ role: 'user', content: promptBlocks(parts, `${parts.own}\n\n${where}`) }] };
 }
 
 export async function conversationWithResults(store: ResultStore, ref: string, results: AgentToolResult[]): Promise<Conversation> {

@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { readPlanData } from '../plan/readPlanFile';
 import { formatDuration } from '../report/statusTable';
 import { PlanPatchSchema } from '../plan/planPatch';
+import { durationToMs } from '../plan/schema';
 import { mermaidDag, mermaidGantt } from '../report/mermaid';
 import { statusViewOf, type AuditEntry, type RunResult, type RunStatusView } from '../run/types';
 import { connectClient, resolveTemporal } from '../temporal/connect';
@@ -65,8 +66,8 @@ async function notFound(client: Client, workflowId: string): Promise<CliError> {
 
 /** --reconnect-timeout: "90s", "5m", "500ms", or a number of seconds. */
 export function parseReconnectTimeout(value: string): number {
-  const match = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(value.trim());
-  const ms = match ? Number(match[1]) * { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[(match[2] ?? 's') as 'ms' | 's' | 'm' | 'h'] : NaN;
+  const text = value.trim();
+  const ms = durationToMs(/^\d+(\.\d+)?$/.test(text) ? Number(text) : text);
   if (!(ms > 0)) throw new InvalidArgumentError(`--reconnect-timeout must be a duration such as 30s or 5m, or a number of seconds, got "${value}"`);
   return ms;
 }

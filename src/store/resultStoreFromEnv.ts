@@ -5,7 +5,6 @@ import { fileURLToPath } from 'node:url';
 import type { CollectableStore } from './collectableStore';
 import { LocalResultStore } from './localResultStore';
 import type { ResultStore } from './resultStore';
-import { s3ClientFromEnv } from './s3ClientFromEnv';
 import { parseS3Location } from './s3Location';
 import { S3ResultStore } from './s3ResultStore';
 import { StoreConfigError } from './storeConfigError';
@@ -19,7 +18,7 @@ export function resultStoreFromEnv(env: NodeJS.ProcessEnv = process.env): Result
   const spec = env.DAGENT_STORE;
   // DAGENT_RESULTS_DIR predates DAGENT_STORE and always named a local directory: it still does.
   if (!spec) return new LocalResultStore(env.DAGENT_RESULTS_DIR || DEFAULT_RESULTS_DIR);
-  if (spec.startsWith('s3://')) return new S3ResultStore(s3ClientFromEnv(env), parseS3Location(spec));
+  if (spec.startsWith('s3://')) return new S3ResultStore(() => import('./s3ClientFromEnv').then((m) => m.s3ClientFromEnv(env)), parseS3Location(spec));
   if (spec.startsWith('file://')) {
     try {
       return new LocalResultStore(fileURLToPath(spec));

@@ -1,5 +1,6 @@
 // A result store in an S3 bucket, so workers on different machines read each other's outputs.
-import { DeleteObjectsCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+// The AWS SDK is loaded on first use, not when the CLI or a worker starts (it takes ~70 ms).
+import type { S3Client } from '@aws-sdk/client-s3';
 import type { CollectableStore, StoredEntry } from './collectableStore';
 import { resultKeySegments } from './resultKey';
 import type { ResultStore } from './resultStore';
@@ -10,11 +11,19 @@ export class S3ResultStore implements ResultStore, CollectableStore {
   /** `s3://bucket/prefix`, for messages. */
   readonly url: string;
 
+  private connection?: Promise<{ sdk: typeof import('@aws-sdk/client-s3'); client: S3Client }>;
+
   constructor(
-    private readonly client: S3Client,
+    /** Makes the client when the store is first used. */
+    private readonly makeClient: () => Promise<S3Client>,
     readonly location: S3Location,
   ) {
     this.url = formatS3Location(location);
+  }
+
+  private connect() {
+    this.connection ??= Promise.all([import('@aws-sdk/client-s3'), this.makeClient()]).then(([sdk, client]) => ({ sdk, client }));
+    return this.connection;
   }
 
   async put(key: string, text: string): Promise<string> {
@@ -23,7 +32,8 @@ export class S3ResultStore implements ResultStore, CollectableStore {
     // is stored, so a reader sees the previous object or the complete new one, never a part, and
     // of concurrent writers of one key the last complete PUT wins whole.
     try {
-      await this.client.send(new PutObjectCommand({ Bucket: this.location.bucket, Key: objectKey, Body: text, ContentType: 'text/plain; charset=utf-8' }));
+      const { sdk, client } = await this.connect();
+      await client.send(new sdk.PutObjectCommand({ Bucket: this.location.bucket, Key: objectKey, Body: text, ContentType: 'text/plain; charset=utf-8' }));
     } catch (err) {
       throw new ResultStoreError(`cannot store result "${key}" in ${this.url}: ${describe(err)}`, key);
     }
@@ -34,7 +44,8 @@ export class S3ResultStore implements ResultStore, CollectableStore {
   async get(ref: string): Promise<string> {
     const objectKey = this.objectKeyOf(ref);
     try {
-      const object = await this.client.send(new GetObjectCommand({ Bucket: this.location.bucket, Key: objectKey }));
+      const { sdk, client } = await this.connect();
+      const object = await client.send(new sdk.GetObjectCommand({ Bucket: this.location.bucket, Key: objectKey }));
       if (!object.Body) throw new Error('the object has no body');
       return await object.Body.transformToString('utf-8');
     } catch (err) {
@@ -50,9 +61,10 @@ export class S3ResultStore implements ResultStore, CollectableStore {
   /** Every object under the prefix, keys relative to it. */
   async *entries(): AsyncIterable<StoredEntry> {
     const under = this.location.prefix ? `${this.location.prefix}/` : '';
+    const { sdk, client } = await this.connect();
     let token: string | undefined;
     do {
-      const page = await this.client.send(new ListObjectsV2Command({ Bucket: this.location.bucket, Prefix: under, ContinuationToken: token }));
+      const page = await client.send(new sdk.ListObjectsV2Command({ Bucket: this.location.bucket, Prefix: under, ContinuationToken: token }));
       for (const object of page.Contents ?? []) {
         if (!object.Key) continue;
         yield { key: object.Key.slice(under.length), modified: object.LastModified ?? new Date(0), bytes: object.Size ?? 0 };
@@ -62,10 +74,11 @@ export class S3ResultStore implements ResultStore, CollectableStore {
   }
 
   async remove(keys: string[]): Promise<void> {
+    const { sdk, client } = await this.connect();
     // DeleteObjects takes at most 1000 keys a call.
     for (let i = 0; i < keys.length; i += 1000) {
       const batch = keys.slice(i, i + 1000).map((key) => ({ Key: this.objectKeyOf(key) }));
-      const answer = await this.client.send(new DeleteObjectsCommand({ Bucket: this.location.bucket, Delete: { Objects: batch, Quiet: true } }));
+      const answer = await client.send(new sdk.DeleteObjectsCommand({ Bucket: this.location.bucket, Delete: { Objects: batch, Quiet: true } }));
       const failed = answer.Errors ?? [];
       if (failed.length) {
         throw new ResultStoreError(`could not delete ${failed.length} object(s) from ${this.url}, e.g. "${failed[0]!.Key}": ${failed[0]!.Code} ${failed[0]!.Message ?? ''}`.trim(), failed[0]!.Key ?? '');
