@@ -4,6 +4,7 @@ import { readPlanFile } from '../plan/readPlanFile';
 import type { OrchestrateInput, Plan, RunOptions } from '../plan/schema';
 import { definedOnly } from '../run/definedOnly';
 import { DEFAULT_PRICES } from '../run/prices';
+import { dagentSettings, type DagentSettings } from '../settings/dagentSettings';
 import type { DagentConfig } from './config';
 
 export interface RunInputFlags {
@@ -24,8 +25,8 @@ export interface RunInputFlags {
   workdir?: string;
 }
 
-export async function buildRunInput(goal: string | undefined, flags: RunInputFlags, config: DagentConfig, env: NodeJS.ProcessEnv = process.env): Promise<OrchestrateInput> {
-  const model = flags.model ?? (env.DAGENT_MODEL || undefined);
+export async function buildRunInput(goal: string | undefined, flags: RunInputFlags, config: DagentConfig, settings: Pick<DagentSettings, 'model'> = dagentSettings()): Promise<OrchestrateInput> {
+  const model = flags.model ?? settings.model;
   const common: RunOptions = definedOnly({
     allowShell: flags.allowShell,
     allowWrites: flags.allowWrites,
@@ -37,6 +38,7 @@ export async function buildRunInput(goal: string | undefined, flags: RunInputFla
     budget: flags.budgetTokens !== undefined || flags.budgetUsd !== undefined ? definedOnly({ maxTokens: flags.budgetTokens, maxCostUsd: flags.budgetUsd }) : undefined,
     prices: config.prices ? { ...DEFAULT_PRICES, ...config.prices } : undefined,
     mcpServers: config.mcpServers,
+    queues: config.queues,
   });
 
   if (flags.file === undefined) {

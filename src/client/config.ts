@@ -14,6 +14,8 @@ const ConfigSchema = z
     failFast: z.boolean().optional(),
     model: z.string().min(1).optional(),
     taskQueue: z.string().min(1).optional(),
+    /** A skill queue per backend, e.g. { claude: claude }: those tasks go to `<taskQueue>-claude` unless they name their own. */
+    queues: RunOptionsSchema.shape.queues,
     defaults: TaskDefaultsSchema.optional(),
     /** US dollars per million tokens by model name or prefix; merged over the built-in table. */
     prices: RunOptionsSchema.shape.prices,

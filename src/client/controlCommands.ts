@@ -22,6 +22,8 @@ import {
 import { CliError, EXIT } from './exitCodes';
 import { printResult, summaryLine, type PrintFlags } from './printResult';
 import { ProgressView, renderTable } from './progress';
+import { markWorkerWaits } from './workerWaits';
+import { dagentSettings } from '../settings/dagentSettings';
 import { exitCodeOf } from './runCommand';
 import { logLine, type ConnectionFlags } from './shared';
 
@@ -73,9 +75,9 @@ export function parseReconnectTimeout(value: string): number {
 }
 
 /** The live table of a running run (a query), or the final one of a closed run (its result, no worker needed). */
-async function currentView(handle: WorkflowHandle): Promise<{ view: RunStatusView; result?: RunResult }> {
+async function currentView(client: Client, handle: WorkflowHandle): Promise<{ view: RunStatusView; result?: RunResult }> {
   const description = await handle.describe();
-  if (description.status.name === 'RUNNING') return { view: await handle.query(statusQuery) };
+  if (description.status.name === 'RUNNING') return { view: await markWorkerWaits(client, handle, await handle.query(statusQuery), dagentSettings().workerWaitMs) };
   const result = (await handle.result()) as RunResult;
   return { view: statusViewOf(result, description.startTime.getTime()), result };
 }
@@ -84,7 +86,7 @@ export async function statusCommand(workflowId: string, flags: Flags & { watch?:
   if (!flags.watch) {
     return withClient(flags, (client) =>
       onRun(client, workflowId, async (handle) => {
-        const { view } = await currentView(handle);
+        const { view } = await currentView(client, handle);
         process.stdout.write(flags.json ? `${JSON.stringify(view, null, 2)}\n` : `${renderTable(view, Date.now()).join('\n')}\n`);
         return EXIT.ok;
       }),
@@ -107,7 +109,7 @@ export async function statusCommand(workflowId: string, flags: Flags & { watch?:
             for (;;) {
               // A deadline per step: when the server goes away the watcher says so within seconds
               // instead of waiting inside the client's own retries.
-              const { view, result } = await client.withDeadline(Date.now() + WATCH_STEP_DEADLINE_MS, () => currentView(handle));
+              const { view, result } = await client.withDeadline(Date.now() + WATCH_STEP_DEADLINE_MS, () => currentView(client, handle));
               progress.update(view);
               lastContact = Date.now();
               warned = false;
@@ -249,7 +251,7 @@ export async function resultCommand(id: string, flags: Flags & PrintFlags): Prom
 export async function graphCommand(id: string, flags: Flags): Promise<number> {
   return withClient(flags, (client) =>
     onRun(client, id, async (handle) => {
-      const { view } = await currentView(handle);
+      const { view } = await currentView(client, handle);
       process.stdout.write(`\`\`\`mermaid\n${mermaidDag(view.tasks)}\n\`\`\`\n\n\`\`\`mermaid\n${mermaidGantt(view.tasks)}\n\`\`\`\n`);
       return EXIT.ok;
     }),

@@ -23,10 +23,14 @@ import { codecServerCommand } from './codecServerCommand';
 import { planCommand } from './planCommand';
 import { validateCommand } from './validateCommand';
 import { runCommand } from './runCommand';
-import { addConnectionFlags, addServerFlags, parsePositiveInt, parsePositiveNumber } from './shared';
+import { addConnectionFlags, addServerFlags, parseNonNegativeNumber, parsePositiveInt, parsePositiveNumber } from './shared';
 import { workerCommand } from './workerCommand';
+import { parseQueueFlag, parseQueueName } from './parseQueueFlag';
+import { queueLimitCommand, queueShowCommand } from './queueCommand';
 import { gcCommand } from './gcCommand';
 import { StoreConfigError } from '../store/resultStore';
+import { WorkerRoleError } from '../workers/createWorker';
+import { dagentSettings, SettingsError } from '../settings/dagentSettings';
 
 const program = new Command('dagent')
   .description('Durable DAG-of-agents engine on Temporal: one request in, parallel agent tasks, one merged report out.')
@@ -124,9 +128,23 @@ addConnectionFlags(
 addConnectionFlags(
   program
     .command('worker')
-    .description('run a standalone worker (orchestrate workflow and its activities)')
-    .option('--max-concurrent-activities <n>', 'activities this worker runs at once (default 16)', parsePositiveInt('--max-concurrent-activities')),
+    .description('run a standalone worker: the orchestrate workflow and its activities, or with --queue the activities of skill queues only')
+    .option('--max-concurrent-activities <n>', 'activities this worker runs at once, per task queue it serves (default 16)', parsePositiveInt('--max-concurrent-activities'))
+    .option('--queue <names>', 'serve only these skill queues (task queue <task-queue>-<name>), e.g. gpu,claude=8 (NAME=N: at most N at once from that queue); repeatable', parseQueueFlag)
+    .option('--no-activities', 'serve the workflows only (with --queue: the workflows and those queues)'),
 ).action(async (flags) => finish(await workerCommand(flags)));
+
+const queue = program.command('queue').description('skill queues: their workers, backlog and shared rate limit');
+addConnectionFlags(queue.command('show').description('workers, backlog and rate limit of the run queue and skill queues (default: those the config file names)'))
+  .argument('[queues...]', 'skill queue names, e.g. gpu claude')
+  .option('--json', 'as JSON')
+  .action(async (queues: string[], flags) => finish(await queueShowCommand(queues, flags)));
+addConnectionFlags(queue.command('limit').description('set the rate limit that all workers of a skill queue share, on the server'))
+  .argument('<queue>', 'skill queue name, e.g. gpu', (value: string) => parseQueueName(value))
+  .option('--rps <n>', 'activities started per second across all its workers (0 pauses the queue)', parseNonNegativeNumber('--rps'))
+  .option('--clear', 'remove the limit')
+  .option('--reason <text>', 'why, kept by the server')
+  .action(async (name: string, flags) => finish(await queueLimitCommand(name, flags)));
 
 program
   .command('codec-server')
@@ -157,13 +175,15 @@ function finish(code: number): void {
 }
 
 try {
+  // Every DAGENT_* variable is checked before any command starts; a bad one is named.
+  dagentSettings();
   await program.parseAsync(process.argv);
 } catch (err) {
   process.stderr.write(`dagent: ${(err as Error).message}\n`);
   process.exitCode =
     err instanceof CliError
       ? err.exitCode
-      : err instanceof PlanFileError || err instanceof EncryptionKeyError || err instanceof TemporalConfigError || err instanceof StoreConfigError
+      : err instanceof PlanFileError || err instanceof SettingsError || err instanceof WorkerRoleError || err instanceof EncryptionKeyError || err instanceof TemporalConfigError || err instanceof StoreConfigError
         ? EXIT.usage
       : err instanceof TemporalUnreachableError || err instanceof TemporalCliMissingError
         ? EXIT.temporalUnreachable

@@ -1,4 +1,5 @@
 // `dagent plan "goal" -o plan.yaml`: plan only, and write the plan for review and editing.
+import { dagentSettings } from '../settings/dagentSettings';
 import { randomBytes } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import { stringify } from 'yaml';
@@ -26,7 +27,7 @@ export async function planCommand(goal: string, flags: PlanFlags): Promise<numbe
   const taskQueue = resolveTaskQueue(flags.taskQueue, config.taskQueue);
   const session = await openSession({ ...flags, taskQueue });
   try {
-    const model = flags.model ?? (process.env.DAGENT_MODEL || config.model);
+    const model = flags.model ?? (dagentSettings().model ?? config.model);
     const plan = (await session.client.workflow.execute('planGoal', {
       taskQueue,
       workflowId: `dagent-plan-${randomBytes(3).toString('hex')}`,

@@ -28,7 +28,7 @@ export class ProgressView {
       this.lastPhase = view.phase;
     }
     for (const t of view.tasks) {
-      const key = `${t.status}/${t.attempts}/${t.activity ?? ''}`;
+      const key = `${t.status}/${t.attempts}/${t.activity ?? ''}/${t.waitingFor ?? ''}`;
       if (this.lastStatus.get(t.id) === key) continue;
       this.lastStatus.set(t.id, key);
       if (t.status === 'Pending' || t.status === 'Waiting') continue;

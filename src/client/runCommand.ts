@@ -1,6 +1,6 @@
 // `dagent run`: start the orchestrate workflow from a goal or a plan file (with a worker in this
 // process unless told otherwise), show progress, print the results, exit with a meaningful code.
-import { WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
+import { WorkflowFailedError, type Client, type WorkflowHandle } from '@temporalio/client';
 import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
 import { describePlan } from '../plan/planLayers';
@@ -15,6 +15,8 @@ import { printResult, type PrintFlags } from './printResult';
 import { ProgressView } from './progress';
 import { logLine, resolveTaskQueue, type ConnectionFlags } from './shared';
 import { openSession } from './temporalSession';
+import { markWorkerWaits } from './workerWaits';
+import { dagentSettings } from '../settings/dagentSettings';
 
 export interface RunFlags extends ConnectionFlags, RunInputFlags, PrintFlags {
   worker: boolean;
@@ -55,7 +57,7 @@ export async function runCommand(goal: string | undefined, flags: RunFlags): Pro
     if (await hasDagentSearchAttributes(session.client, session.target.namespace)) input.options = { ...input.options, searchAttributes: true };
     const handle = await session.client.workflow.start('orchestrate', { taskQueue, workflowId, args: [input satisfies OrchestrateInput] });
     if (!flags.json && !flags.quiet) logLine(`dagent: started workflow ${workflowId} on task queue ${taskQueue}`);
-    const result = await awaitWithProgress(handle, !flags.json && !flags.quiet);
+    const result = await awaitWithProgress(session.client, handle, !flags.json && !flags.quiet);
     if (result.planCached && !flags.json && !flags.quiet) logLine('dagent: reused the cached plan for this goal (--no-cache plans anew)');
     if (result.budgetExceeded && !flags.json) logLine(`dagent: budget exceeded (${result.budgetExceeded}); tasks not started were skipped`);
     await printResult(result, flags);
@@ -72,14 +74,14 @@ export async function runCommand(goal: string | undefined, flags: RunFlags): Pro
   }
 }
 
-async function awaitWithProgress(handle: WorkflowHandle, showProgress: boolean): Promise<RunResult> {
+async function awaitWithProgress(client: Client, handle: WorkflowHandle, showProgress: boolean): Promise<RunResult> {
   const view = new ProgressView();
   let polling = showProgress;
   let startedAt = Date.now();
   const poll = async () => {
     while (polling) {
       try {
-        const status = await handle.query(statusQuery);
+        const status = await markWorkerWaits(client, handle, await handle.query(statusQuery), dagentSettings().workerWaitMs);
         startedAt = status.startedAt;
         if (polling) view.update(status);
       } catch {

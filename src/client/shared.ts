@@ -1,6 +1,7 @@
 // Pieces every command shares: connection flags, the quiet Temporal runtime, stderr logging.
 import { Runtime, DefaultLogger } from '@temporalio/worker';
 import { InvalidArgumentError, type Command } from 'commander';
+import { dagentSettings } from '../settings/dagentSettings';
 import { DEFAULT_TASK_QUEUE } from '../workers/createWorker';
 
 export interface ConnectionFlags {
@@ -25,7 +26,7 @@ export function addConnectionFlags(command: Command): Command {
 
 /** CLI flag, then $DAGENT_TASK_QUEUE, then the config file, then "dagent". */
 export function resolveTaskQueue(flag: string | undefined, configured?: string): string {
-  return flag ?? (process.env.DAGENT_TASK_QUEUE || configured || DEFAULT_TASK_QUEUE);
+  return flag ?? dagentSettings().taskQueue ?? configured ?? DEFAULT_TASK_QUEUE;
 }
 
 export const logLine = (line: string): void => {
@@ -40,7 +41,7 @@ let runtimeInstalled = false;
 export function installQuietRuntime(options: { ownSignals?: boolean } = {}): void {
   if (runtimeInstalled) return;
   Runtime.install({
-    logger: new DefaultLogger((process.env.DAGENT_LOG_LEVEL as 'ERROR') || 'ERROR'),
+    logger: new DefaultLogger(dagentSettings().logLevel),
     ...(options.ownSignals ? { shutdownSignals: [] } : {}),
   });
   runtimeInstalled = true;
@@ -58,6 +59,14 @@ export function parsePositiveNumber(name: string) {
   return (value: string): number => {
     const n = Number(value);
     if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError(`${name} must be a number above 0, got "${value}"`);
+    return n;
+  };
+}
+
+export function parseNonNegativeNumber(name: string) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (value.trim() === '' || !Number.isFinite(n) || n < 0) throw new InvalidArgumentError(`${name} must be a number of 0 or more, got "${value}"`);
     return n;
   };
 }

@@ -1,15 +1,23 @@
-// `dagent worker`: a standalone worker for the orchestrate workflow and its activities.
+// `dagent worker`: a standalone worker. By default it serves the orchestrate workflow and the
+// activities of its task queue; `--queue` makes it a skill worker for those queues only;
+// `--no-activities` serves the workflows alone.
 import { connectClient, resolveTemporal } from '../temporal/connect';
-import { createWorker } from '../workers/createWorker';
+import { createWorker, type SkillQueueServed } from '../workers/createWorker';
 import { loadConfig } from './config';
 import { installQuietRuntime, logLine, resolveTaskQueue, type ConnectionFlags } from './shared';
 
 export interface WorkerFlags extends ConnectionFlags {
   maxConcurrentActivities?: number;
+  queue?: SkillQueueServed[];
+  /** false with --no-activities. */
+  activities?: boolean;
 }
 
 export async function workerCommand(flags: WorkerFlags): Promise<number> {
-  if (!process.env.ANTHROPIC_API_KEY) {
+  const queues = flags.queue ?? [];
+  const serveWorkflows = queues.length === 0 || flags.activities === false;
+  const serveDefault = queues.length === 0 && flags.activities !== false;
+  if ((serveDefault || queues.length > 0) && !process.env.ANTHROPIC_API_KEY) {
     logLine('dagent: warning: ANTHROPIC_API_KEY is not set; tasks that call the LLM will fail until this worker has it');
   }
   const taskQueue = resolveTaskQueue(flags.taskQueue, (await loadConfig()).config.taskQueue);
@@ -17,16 +25,20 @@ export async function workerCommand(flags: WorkerFlags): Promise<number> {
   const target = await resolveTemporal({ address: flags.address, namespace: flags.namespace, profile: flags.profile, autoStart: false, log: logLine });
   // Fail here, clearly, if the server is not there, rather than inside the worker's poll loop.
   await (await connectClient(target)).connection.close();
-  const { worker, close } = await createWorker({
+  const worker = await createWorker({
     address: target.address,
     connection: target.connection,
     namespace: target.namespace,
     taskQueue,
     maxConcurrentActivities: flags.maxConcurrentActivities,
+    workflows: serveWorkflows,
+    defaultActivities: serveDefault,
+    queues,
   });
-  logLine(`dagent: worker polling task queue ${taskQueue} on ${target.address} (namespace ${target.namespace}); Ctrl-C stops it`);
-  // The SDK shuts the worker down gracefully on SIGINT and SIGTERM.
+  const roles = [serveWorkflows ? `workflows on ${taskQueue}` : undefined, serveDefault ? `activities on ${taskQueue}` : undefined, ...queues.map((q, i) => `activities on ${worker.taskQueues[i + (serveWorkflows || serveDefault ? 1 : 0)]}${q.maxConcurrentActivities ? ` (${q.maxConcurrentActivities} at once)` : ''}`)];
+  logLine(`dagent: worker serving ${roles.filter(Boolean).join(', ')} on ${target.address} (namespace ${target.namespace}); Ctrl-C stops it`);
+  // The SDK shuts the workers down gracefully on SIGINT and SIGTERM.
   await worker.run();
-  await close();
+  await worker.close();
   return 0;
 }

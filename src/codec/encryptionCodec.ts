@@ -1,6 +1,7 @@
 // AES-256-GCM encryption of every payload (inputs, results, outputs in history), on the client
 // and the worker alike. The key id travels in the payload's metadata, so after a rotation the
 // old keys still decrypt what they encrypted.
+import { dagentSettings, type DagentSettings } from '../settings/dagentSettings';
 import type { Payload, PayloadCodec } from '@temporalio/common';
 // A CommonJS package: its default export works under Node's ESM loader and bundlers alike.
 import proto from '@temporalio/proto';
@@ -73,6 +74,6 @@ export function parseEncryptionKeys(value: string): Map<string, Buffer> {
 }
 
 /** The codec for this process, or undefined when encryption is off. */
-export function encryptionCodecFromEnv(env: NodeJS.ProcessEnv = process.env): EncryptionCodec | undefined {
-  return env.DAGENT_ENCRYPTION_KEY ? new EncryptionCodec(parseEncryptionKeys(env.DAGENT_ENCRYPTION_KEY)) : undefined;
+export function encryptionCodecFromSettings(settings: Pick<DagentSettings, 'encryptionKey'> = dagentSettings()): EncryptionCodec | undefined {
+  return settings.encryptionKey ? new EncryptionCodec(parseEncryptionKeys(settings.encryptionKey)) : undefined;
 }

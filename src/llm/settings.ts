@@ -1,3 +1,5 @@
+import { readDagentSettings, type DagentSettings } from '../settings/dagentSettings';
+
 // LLM settings of a worker, read from its own environment: the key never leaves the worker.
 // The current Sonnet: older defaults reach end of life, and the SDK warns on every call to them.
 export const DEFAULT_MODEL = 'claude-sonnet-5-5';
@@ -10,11 +12,11 @@ export interface LlmSettings {
   requestTimeoutMs: number;
 }
 
-export function llmSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): LlmSettings {
+export function llmSettingsFromEnv(env: NodeJS.ProcessEnv = process.env, settings: DagentSettings = readDagentSettings(env)): LlmSettings {
   return {
     apiKey: env.ANTHROPIC_API_KEY || undefined,
     baseURL: env.ANTHROPIC_BASE_URL || undefined,
-    defaultModel: env.DAGENT_MODEL || DEFAULT_MODEL,
-    requestTimeoutMs: Number(env.DAGENT_LLM_REQUEST_TIMEOUT_MS) || 10 * 60_000,
+    defaultModel: settings.model ?? DEFAULT_MODEL,
+    requestTimeoutMs: settings.llmRequestTimeoutMs,
   };
 }

@@ -50,6 +50,12 @@ function formatMs(ms: number): string {
 export const BACKENDS = ['anthropic', 'claude', 'codex', 'gemini', 'shell'] as const;
 
 /**
+ * A skill queue: a task naming one runs on task queue `<taskQueue>-<queue>`, served only by the
+ * workers started with `dagent worker --queue <queue>` (the ones with that CLI, GPU or key).
+ */
+export const QueueNameSchema = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, 'a queue name is 1-63 lower-case letters, digits, "-" or "_", starting with a letter or digit');
+
+/**
  * The built-in tools of an anthropic agent task; names and input fields are a contract. The first
  * three read, the next two write (with allowWrites), run_command runs a program (with allowShell).
  */
@@ -78,6 +84,8 @@ const TaskFields = z
     prompt: z.string().trim().min(1, 'must not be empty').max(PLAN_LIMITS.maxPromptChars).optional(),
     dependsOn: z.array(z.string()).max(PLAN_LIMITS.maxDependencies).optional(),
     backend: BackendSchema.optional(),
+    /** The skill queue the task's work goes to (see QueueNameSchema); default: the run's own task queue. */
+    queue: QueueNameSchema.optional(),
     workdir: z.string().min(1).optional(),
     maxTurns: z.number().int().min(1).max(1000).optional(),
     /** Anthropic agent tasks: once its turns used this many tokens, the next turn must answer without tools. */
@@ -125,6 +133,7 @@ export const TaskSchema = TaskFields.superRefine((task, ctx) => {
     if (backend !== 'shell' && task.env !== undefined) ctx.addIssue({ code: 'custom', path: ['env'], message: `only shell tasks take env (backend is ${backend})` });
     if (backend !== 'shell' && task.prompt === undefined) ctx.addIssue({ code: 'custom', path: ['prompt'], message: 'is required' });
     if (task.decompose && backend !== 'anthropic') ctx.addIssue({ code: 'custom', path: ['decompose'], message: `only anthropic tasks can be split into a sub-plan (backend is ${backend})` });
+    if (task.decompose && task.queue !== undefined) ctx.addIssue({ code: 'custom', path: ['queue'], message: 'does not apply to a task with decompose: true (the tasks of its sub-plan name their own queues)' });
     if (task.context && !task.decompose) ctx.addIssue({ code: 'custom', path: ['context'], message: 'applies only to a task with decompose: true' });
 });
 export type Task = z.infer<typeof TaskSchema>;
@@ -132,6 +141,7 @@ export type Task = z.infer<typeof TaskSchema>;
 /** Fields of a task that `defaults` may set for every task. */
 export const TaskDefaultsSchema = TaskFields.pick({
   backend: true,
+  queue: true,
   model: true,
   systemPrompt: true,
   maxTokens: true,
@@ -214,6 +224,8 @@ export const RunOptionsSchema = z
     workdir: z.string().min(1).max(4096).optional(),
     /** MCP servers for the run's agent tasks (from the config file; a plan's own win by name). */
     mcpServers: McpServersSchema.optional(),
+    /** A skill queue per backend, for tasks that name none (from the config file's `queues`). */
+    queues: z.partialRecord(BackendSchema, QueueNameSchema).optional(),
     /** How deep sub-plans may nest (default 2). */
     maxDepth: z.number().int().min(0).max(10).optional(),
     /** Most tasks across the whole tree of sub-plans (default 200). */

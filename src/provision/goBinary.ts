@@ -21,6 +21,8 @@ export interface GoBinary {
   cacheName: string;
   /** The typed error each tool's callers match on. */
   missing: (reason: string) => Error;
+  /** False for tools with generic names (`server`, `sql`) that PATH might hold something else under. */
+  searchPath?: boolean;
 }
 
 export interface ProvisionOptions {
@@ -49,7 +51,7 @@ export async function provisionGoBinary(binary: GoBinary, options: ProvisionOpti
     if (await isExecutable(named)) return named;
     throw binary.missing(`${binary.pathVariable} is ${named}, which is not an executable file`);
   }
-  for (const dir of (env.PATH ?? '').split(delimiter).filter(Boolean)) {
+  for (const dir of binary.searchPath === false ? [] : (env.PATH ?? '').split(delimiter).filter(Boolean)) {
     const candidate = join(dir, binary.name);
     if (await isExecutable(candidate)) return candidate;
   }

@@ -11,8 +11,9 @@ export function statusTable(tasks: TaskRecord[]): string {
  * The status as a reader should see it: a task whose output was cut says so, or the cut goes
  * unnoticed; an agent at work says what it is doing (`Running · turn 4 · read_file src/x.ts`).
  */
-export function statusText(task: Pick<TaskRecord, 'status' | 'truncated' | 'activity'>): string {
+export function statusText(task: Pick<TaskRecord, 'status' | 'truncated' | 'activity' | 'waitingFor'>): string {
   const status = task.truncated ? `${task.status} (output cut)` : task.status;
+  if (task.waitingFor) return `${status} · waiting for a worker on ${task.waitingFor}`;
   return task.activity ? `${status} · ${task.activity}` : status;
 }
 

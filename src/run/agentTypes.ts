@@ -23,6 +23,8 @@ export interface AgentTaskInput {
   heartbeatTimeout: string;
   retryInitialInterval: string;
   maxAttempts: number;
+  /** The skill queue's Temporal task queue its model turns and tool calls go to; default: this workflow's. */
+  activityQueue?: string;
   /** The parent run, told of each turn for its live table. */
   parentWorkflowId?: string;
 }

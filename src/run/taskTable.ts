@@ -100,10 +100,13 @@ export class TaskTable {
     return [...this.records.values()].filter((r) => r.status === 'Waiting').slice(0, free).map((r) => r.id);
   }
 
-  markRunning(id: string, now: number): void {
+  /** `queue`: the skill queue's task queue the work goes to, when not the run's own. */
+  markRunning(id: string, now: number, queue?: string): void {
     const r = this.mustBe(id, ['Waiting']);
     r.status = 'Running';
     r.startedAt = now;
+    if (queue !== undefined) r.queue = queue;
+    else delete r.queue;
     r.attempts = (this.earlierAttempts.get(id) ?? 0) + 1;
     this.starts.set(id, this.startNumber(id) + 1);
   }

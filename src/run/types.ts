@@ -50,6 +50,10 @@ export interface TaskRecord {
   filesRead?: string[];
   /** An agent task at work: `turn 4 · read_file src/x.ts`. */
   activity?: string;
+  /** The Temporal task queue of the task's skill queue (`dagent-gpu`), when it has one. */
+  queue?: string;
+  /** Set by the client, not the workflow: the task queue its work has waited on, untaken, past the threshold. */
+  waitingFor?: string;
   /** Passed through from the plan. */
   tags?: string[];
   meta?: Record<string, unknown>;

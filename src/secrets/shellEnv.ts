@@ -7,15 +7,8 @@ const ALWAYS_PASSED = ['PATH', 'HOME', 'LANG', 'LANGUAGE', 'TERM', 'TMPDIR', 'TZ
 /** Locale settings (LC_ALL, LC_CTYPE, …) pass too: they change how tools print, nothing more. */
 const LOCALE = /^LC_[A-Z_]+$/;
 
-export const SHELL_ENV_VARIABLE = 'DAGENT_SHELL_ENV';
-
-/** The names DAGENT_SHELL_ENV lists (comma- or space-separated), besides the built-in ones. */
-export function passedEnvNames(env: NodeJS.ProcessEnv): string[] {
-  return (env[SHELL_ENV_VARIABLE] ?? '').split(/[,\s]+/).filter(Boolean);
-}
-
-/** The worker's variables a shell task may see. */
-export function shellBaseEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
-  const allowed = new Set([...ALWAYS_PASSED, ...passedEnvNames(env)]);
+/** The worker's variables a shell task may see: the built-in names and those DAGENT_SHELL_ENV lists. */
+export function shellBaseEnv(env: NodeJS.ProcessEnv, passed: string[]): NodeJS.ProcessEnv {
+  const allowed = new Set([...ALWAYS_PASSED, ...passed]);
   return Object.fromEntries(Object.entries(env).filter(([name]) => allowed.has(name) || LOCALE.test(name)));
 }

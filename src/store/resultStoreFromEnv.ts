@@ -2,6 +2,7 @@
 // default .dagent/results) or an S3 bucket (s3://bucket/prefix) that workers on other machines share.
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { readDagentSettings, type DagentSettings } from '../settings/dagentSettings';
 import type { CollectableStore } from './collectableStore';
 import { LocalResultStore } from './localResultStore';
 import type { ResultStore } from './resultStore';
@@ -14,10 +15,10 @@ export { StoreConfigError };
 export const DEFAULT_RESULTS_DIR = join('.dagent', 'results');
 
 /** Either store; both can also list and remove what they hold, for `dagent gc`. */
-export function resultStoreFromEnv(env: NodeJS.ProcessEnv = process.env): ResultStore & CollectableStore {
-  const spec = env.DAGENT_STORE;
+export function resultStoreFromEnv(env: NodeJS.ProcessEnv = process.env, settings: Pick<DagentSettings, 'store' | 'resultsDir'> = readDagentSettings(env)): ResultStore & CollectableStore {
+  const spec = settings.store;
   // DAGENT_RESULTS_DIR predates DAGENT_STORE and always named a local directory: it still does.
-  if (!spec) return new LocalResultStore(env.DAGENT_RESULTS_DIR || DEFAULT_RESULTS_DIR);
+  if (!spec) return new LocalResultStore(settings.resultsDir ?? DEFAULT_RESULTS_DIR);
   if (spec.startsWith('s3://')) return new S3ResultStore(() => import('./s3ClientFromEnv').then((m) => m.s3ClientFromEnv(env)), parseS3Location(spec));
   if (spec.startsWith('file://')) {
     try {

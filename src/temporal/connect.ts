@@ -8,7 +8,7 @@ import { Client, Connection } from '@temporalio/client';
 import { loadClientConnectConfig } from '@temporalio/envconfig';
 import type { NativeConnectionOptions } from '@temporalio/worker';
 import { join } from 'node:path';
-import { encryptionCodecFromEnv } from '../codec/encryptionCodec';
+import { encryptionCodecFromSettings } from '../codec/encryptionCodec';
 import { SEARCH_ATTRIBUTE_NAMES } from '../run/searchAttributes';
 import { isPortOpen, startDevServer } from './devServer';
 
@@ -109,7 +109,7 @@ export async function connectClient(target: TemporalTarget, timeoutMs = 5_000): 
     try {
       const connection = await Connection.connect({ ...(target.connection ?? { address: target.address }), connectTimeout: '5s' });
       await connection.workflowService.describeNamespace({ namespace: target.namespace });
-      const codec = encryptionCodecFromEnv();
+      const codec = encryptionCodecFromSettings();
       return new Client({ connection, namespace: target.namespace, ...(codec ? { dataConverter: { payloadCodecs: [codec] } } : {}) });
     } catch (err) {
       lastError = causeChain(err);

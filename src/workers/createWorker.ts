@@ -1,11 +1,13 @@
-// Builds a dagent worker: the orchestrate workflow and its activities on one task queue.
+// Builds a dagent worker: the orchestrate workflow and its activities on the run's task queue,
+// and/or the activities of skill queues (`<taskQueue>-<queue>`), one Temporal worker per queue.
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { fileURLToPath } from 'node:url';
 import type { PayloadCodec } from '@temporalio/common';
 import { createActivities } from '../activities';
 import { McpPool } from '../agent/mcpPool';
-import { encryptionCodecFromEnv } from '../codec/encryptionCodec';
+import { encryptionCodecFromSettings } from '../codec/encryptionCodec';
+import { readDagentSettings } from '../settings/dagentSettings';
 import { causeChain, describeConnectError, TemporalUnreachableError, type ConnectionSettings } from '../temporal/connect';
 import { routeSdkWarnings } from '../llm/sdkWarnings';
 import { llmSettingsFromEnv, type LlmSettings } from '../llm/settings';
@@ -13,6 +15,7 @@ import { scrubberFor } from '../secrets/scrubber';
 import { shellBaseEnv } from '../secrets/shellEnv';
 import { resultStoreFromEnv, type ResultStore } from '../store/resultStore';
 import { scrubbingStore } from '../store/scrubbingStore';
+import { skillTaskQueue } from '../plan/skillQueue';
 import { taskAttemptSignal } from '../workflows/messages';
 import { scrubInterceptor } from './scrubInterceptor';
 
@@ -25,7 +28,14 @@ export interface DagentWorkerOptions {
   connection?: ConnectionSettings;
   namespace: string;
   taskQueue: string;
+  /** Activities at once on each task queue this worker serves (default 16). */
   maxConcurrentActivities?: number;
+  /** Serve the workflows on taskQueue (default true). */
+  workflows?: boolean;
+  /** Serve the activities of taskQueue itself (default true). */
+  defaultActivities?: boolean;
+  /** Skill queues whose activities this worker serves, each with its own concurrency. */
+  queues?: SkillQueueServed[];
   /** A prebuilt workflow bundle (tests build one once); otherwise the workflows are bundled now. */
   workflowBundle?: WorkerOptions['workflowBundle'];
   llm?: LlmSettings;
@@ -37,13 +47,42 @@ export interface DagentWorkerOptions {
   env?: NodeJS.ProcessEnv;
 }
 
+export interface SkillQueueServed {
+  name: string;
+  maxConcurrentActivities?: number;
+}
+
 export interface DagentWorker {
+  /** The first of `workers`: the one on taskQueue when it serves it. */
   worker: Worker;
+  /** One Temporal worker per task queue served. */
+  workers: Worker[];
+  /** The Temporal task queues polled, in the order of `workers`. */
+  taskQueues: string[];
+  /** Runs every worker until all stop; one failing stops the others. */
+  run(): Promise<void>;
+  shutdown(): void;
   close(): Promise<void>;
 }
 
+/** Nothing to poll: refused before connecting. */
+export class WorkerRoleError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'WorkerRoleError';
+  }
+}
+
 export async function createWorker(options: DagentWorkerOptions): Promise<DagentWorker> {
-  const codec = options.codec ?? encryptionCodecFromEnv();
+  const serveWorkflows = options.workflows ?? true;
+  const serveDefault = options.defaultActivities ?? true;
+  if (!serveWorkflows && !serveDefault && (options.queues ?? []).length === 0) {
+    throw new WorkerRoleError('this worker would poll nothing: give it skill queues (--queue), or let it serve the workflows or the default activities');
+  }
+  const env = options.env ?? process.env;
+  // Read once for this worker; a bad DAGENT_* variable stops it here, named.
+  const dagent = readDagentSettings(env);
+  const codec = options.codec ?? encryptionCodecFromSettings(dagent);
   const dataConverter = codec ? { payloadCodecs: [codec] } : undefined;
   const settings = options.connection ?? { address: options.address };
   const [connection, clientConnection] = await Promise.all([NativeConnection.connect(settings), Connection.connect(settings)]).catch((err: unknown) => {
@@ -52,36 +91,64 @@ export async function createWorker(options: DagentWorkerOptions): Promise<Dagent
   const client = new Client({ connection: clientConnection, namespace: options.namespace, dataConverter });
   // The SDK's console warnings (deprecated models) go to this worker's log, never the CLI's table.
   routeSdkWarnings();
-  const env = options.env ?? process.env;
-  const llm = options.llm ?? llmSettingsFromEnv(env);
+  const llm = options.llm ?? llmSettingsFromEnv(env, dagent);
   // Every secret this worker holds, from its environment and its settings.
   const scrubber = scrubberFor(env, llm.apiKey ? [{ name: 'ANTHROPIC_API_KEY', value: llm.apiKey }] : []);
-  const shellEnv = shellBaseEnv(env);
+  const shellEnv = shellBaseEnv(env, dagent.shellEnv);
   const mcp = new McpPool(shellEnv);
   const activities = createActivities({
     llm,
     mcp,
-    store: scrubbingStore(options.store ?? resultStoreFromEnv(env), scrubber),
+    store: scrubbingStore(options.store ?? resultStoreFromEnv(env, dagent), scrubber),
     shellEnv,
     notifyAttempt: (workflowId, runId, notice) => client.workflow.getHandle(workflowId, runId).signal(taskAttemptSignal, scrubber.scrubDeep(notice)),
   });
-  const worker = await Worker.create({
+  const common = {
     connection,
     namespace: options.namespace,
-    taskQueue: options.taskQueue,
-    activities,
-    ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
     dataConverter,
     interceptors: { activity: [scrubInterceptor(scrubber)] },
-    maxConcurrentActivityTaskExecutions: options.maxConcurrentActivities ?? 16,
     // Cancellation (failFast, a cancelled run) reaches a task through its heartbeats: send them
     // often enough that a cancelled task's processes stop within seconds.
     maxHeartbeatThrottleInterval: '2s',
     defaultHeartbeatThrottleInterval: '2s',
     ...(options.identity ? { identity: options.identity } : {}),
-  });
+  } satisfies Partial<WorkerOptions>;
+  const workers: Worker[] = [];
+  const taskQueues: string[] = [];
+  if (serveWorkflows || serveDefault) {
+    workers.push(
+      await Worker.create({
+        ...common,
+        taskQueue: options.taskQueue,
+        ...(serveDefault ? { activities, maxConcurrentActivityTaskExecutions: options.maxConcurrentActivities ?? 16 } : {}),
+        ...(serveWorkflows ? (options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }) : {}),
+      }),
+    );
+    taskQueues.push(options.taskQueue);
+  }
+  for (const queue of options.queues ?? []) {
+    const taskQueue = skillTaskQueue(options.taskQueue, queue.name);
+    workers.push(await Worker.create({ ...common, taskQueue, activities, maxConcurrentActivityTaskExecutions: queue.maxConcurrentActivities ?? options.maxConcurrentActivities ?? 16 }));
+    taskQueues.push(taskQueue);
+  }
   return {
-    worker,
+    worker: workers[0]!,
+    workers,
+    taskQueues,
+    async run() {
+      const running = workers.map((w) => w.run());
+      try {
+        await Promise.all(running);
+      } catch (err) {
+        for (const w of workers) if (w.getState() === 'RUNNING') w.shutdown();
+        await Promise.allSettled(running);
+        throw err;
+      }
+    },
+    shutdown() {
+      for (const w of workers) if (w.getState() === 'RUNNING') w.shutdown();
+    },
     async close() {
       await mcp.close();
       await clientConnection.close();

@@ -15,6 +15,7 @@ export async function agentTask(input: AgentTaskInput): Promise<TaskOutcome> {
   const model = (summary: string) =>
     proxyActivities<Activities>({
       summary,
+      ...(input.activityQueue ? { taskQueue: input.activityQueue } : {}),
       startToCloseTimeout: input.timeout,
       heartbeatTimeout: input.heartbeatTimeout,
       retry: { maximumAttempts: input.maxAttempts, initialInterval: input.retryInitialInterval, backoffCoefficient: 2, maximumInterval: '2m' },
@@ -22,11 +23,12 @@ export async function agentTask(input: AgentTaskInput): Promise<TaskOutcome> {
   const tools = (summary: string) =>
     proxyActivities<Activities>({
       summary,
+      ...(input.activityQueue ? { taskQueue: input.activityQueue } : {}),
       startToCloseTimeout: input.timeout,
       heartbeatTimeout: input.heartbeatTimeout,
       retry: { maximumAttempts: 3, initialInterval: input.retryInitialInterval, backoffCoefficient: 2, maximumInterval: '1m' },
     });
-  const { maxTurns, timeout: _t, heartbeatTimeout: _h, retryInitialInterval: _r, maxAttempts: _m, parentWorkflowId, ...turnBase } = input;
+  const { maxTurns, timeout: _t, heartbeatTimeout: _h, retryInitialInterval: _r, maxAttempts: _m, activityQueue: _q, parentWorkflowId, ...turnBase } = input;
   const show = async (activity: string) => {
     setCurrentDetails(`**${task.id} · ${task.title}**\n\n${activity}`);
     if (parentWorkflowId) await getExternalWorkflowHandle(parentWorkflowId).signal(agentProgressSignal, { taskId: task.id, activity } satisfies AgentProgressNotice).catch(() => undefined);

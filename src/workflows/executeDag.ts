@@ -20,6 +20,7 @@ import type { Activities } from '../activities';
 import { durationToMs, toTemporalDuration, type Duration, type McpServers, type Task } from '../plan/schema';
 import { totalTokens, type PriceTable, type TaskOutcome, type UpstreamOutput, type Usage } from '../run/types';
 import { agentTask, agentWorkflowId } from './agentTask';
+import { taskSkillQueue, skillTaskQueue } from '../plan/skillQueue';
 import type { RunState } from './runState';
 import { runSubPlan, type SubPlanSettings } from './subPlan';
 
@@ -51,7 +52,7 @@ export async function executeDag(run: RunState, settings: ExecuteSettings): Prom
   const sub = settings.options.subPlan;
 
   const start = (task: Task): void => {
-    table.markRunning(task.id, Date.now());
+    table.markRunning(task.id, Date.now(), activityQueueOf(task, settings).activityQueue);
     const scope = new CancellationScope();
     run.scopes.set(task.id, scope);
     const upstream = (task.dependsOn ?? []).map((dep) => {
@@ -163,6 +164,7 @@ function runAgentTask(task: Task, upstream: UpstreamOutput[], workdir: string, m
         heartbeatTimeout: toTemporalDuration(settings.heartbeatTimeout),
         retryInitialInterval: toTemporalDuration(settings.retryInitialInterval),
         maxAttempts,
+        ...activityQueueOf(task, settings),
         parentWorkflowId: workflowInfo().workflowId,
         ...(settings.prices ? { prices: settings.prices } : {}),
         ...(sub?.ancestors.length ? { ancestors: sub.ancestors } : {}),
@@ -182,10 +184,12 @@ function budgetReason(usage: Usage, budget: ExecuteSettings['budget']): string |
 }
 
 function taskActivities(task: Task, settings: ExecuteSettings, maxAttempts: number, startNumber: number) {
+  const { activityQueue } = activityQueueOf(task, settings);
   return proxyActivities<Activities>({
     // A task an operator retried runs as a new activity.
     activityId: startNumber <= 1 ? `task:${task.id}` : `task:${task.id}:${startNumber}`,
     summary: `${task.id} · ${task.title}`,
+    ...(activityQueue ? { taskQueue: activityQueue } : {}),
     startToCloseTimeout: toTemporalDuration(task.timeout ?? settings.taskTimeout),
     heartbeatTimeout: toTemporalDuration(settings.heartbeatTimeout),
     retry: {
@@ -196,6 +200,12 @@ function taskActivities(task: Task, settings: ExecuteSettings, maxAttempts: numb
       maximumInterval: '2m',
     },
   });
+}
+
+/** The skill queue's task queue, next to this run's own, when the task (or its backend) has one. */
+function activityQueueOf(task: Task, settings: ExecuteSettings): { activityQueue?: string } {
+  const queue = taskSkillQueue(task, settings.options.queues);
+  return queue === undefined ? {} : { activityQueue: skillTaskQueue(workflowInfo().taskQueue, queue) };
 }
 
 /** The root cause in words a user can act on, and how many attempts were made. */
