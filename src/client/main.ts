@@ -131,7 +131,8 @@ addConnectionFlags(
     .description('run a standalone worker: the orchestrate workflow and its activities, or with --queue the activities of skill queues only')
     .option('--max-concurrent-activities <n>', 'activities this worker runs at once, per task queue it serves (default 16)', parsePositiveInt('--max-concurrent-activities'))
     .option('--queue <names>', 'serve only these skill queues (task queue <task-queue>-<name>), e.g. gpu,claude=8 (NAME=N: at most N at once from that queue); repeatable', parseQueueFlag)
-    .option('--no-activities', 'serve the workflows only (with --queue: the workflows and those queues)'),
+    .option('--serve-runs', 'with --queue: serve the run queue too (the workflows and the default activities), so one worker does everything')
+    .option('--no-activities', 'serve the workflows only, no default activities (with --queue: the workflows and those queues)'),
 ).action(async (flags) => finish(await workerCommand(flags)));
 
 const queue = program.command('queue').description('skill queues: their workers, backlog and shared rate limit');

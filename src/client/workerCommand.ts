@@ -11,12 +11,15 @@ export interface WorkerFlags extends ConnectionFlags {
   queue?: SkillQueueServed[];
   /** false with --no-activities. */
   activities?: boolean;
+  /** With --queue: serve the run queue too (workflows and default activities). */
+  serveRuns?: boolean;
 }
 
 export async function workerCommand(flags: WorkerFlags): Promise<number> {
   const queues = flags.queue ?? [];
-  const serveWorkflows = queues.length === 0 || flags.activities === false;
-  const serveDefault = queues.length === 0 && flags.activities !== false;
+  const serveRuns = queues.length === 0 || flags.serveRuns === true;
+  const serveWorkflows = serveRuns || flags.activities === false;
+  const serveDefault = serveRuns && flags.activities !== false;
   if ((serveDefault || queues.length > 0) && !process.env.ANTHROPIC_API_KEY) {
     logLine('dagent: warning: ANTHROPIC_API_KEY is not set; tasks that call the LLM will fail until this worker has it');
   }

@@ -14,6 +14,8 @@ export interface VersitygwOptions {
   bucket: string;
   accessKey?: string;
   secretKey?: string;
+  /** The address it listens on (default 127.0.0.1). */
+  host?: string;
   port?: number;
   /** Where the gateway's own output goes; discarded otherwise. */
   logFile?: string;
@@ -22,7 +24,7 @@ export interface VersitygwOptions {
 }
 
 export interface Versitygw {
-  /** http://127.0.0.1:PORT, for AWS_ENDPOINT_URL. */
+  /** http://HOST:PORT, for AWS_ENDPOINT_URL. */
   endpoint: string;
   bucket: string;
   accessKey: string;
@@ -44,10 +46,11 @@ export async function startVersitygw(options: VersitygwOptions): Promise<Versity
 
   const logFile = options.logFile ? await open(options.logFile, 'a') : undefined;
   const stdio: Array<'ignore' | number> = logFile ? ['ignore', logFile.fd, logFile.fd] : ['ignore', 'ignore', 'ignore'];
-  const child = spawn(binary, ['--port', `127.0.0.1:${port}`, '--access', accessKey, '--secret', secretKey, 'posix', options.dir], { stdio });
+  const host = options.host ?? '127.0.0.1';
+  const child = spawn(binary, ['--port', `${host}:${port}`, '--access', accessKey, '--secret', secretKey, 'posix', options.dir], { stdio });
   await logFile?.close(); // the child has its own copy of the descriptor
 
-  const endpoint = `http://127.0.0.1:${port}`;
+  const endpoint = `http://${host}:${port}`;
   const env = { AWS_ENDPOINT_URL_S3: endpoint, AWS_ACCESS_KEY_ID: accessKey, AWS_SECRET_ACCESS_KEY: secretKey, AWS_REGION: 'us-east-1' };
   // Configured the way a worker configures its store, from the same variables.
   const client = s3ClientFromEnv(env);

@@ -9,6 +9,8 @@ import { provisionTemporalCli } from './temporalCli';
 import { stopProcess } from '../provision/stopProcess';
 
 export interface DevServerOptions {
+  /** The address it listens on (default 127.0.0.1), e.g. a bridge other network namespaces reach. */
+  host?: string;
   port?: number;
   uiPort?: number;
   /** Persistent database file; the server keeps its state across restarts in it. */
@@ -36,7 +38,8 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
   const port = options.port ?? (await freePort());
   const uiPort = options.headless ? undefined : (options.uiPort ?? (await freePort()));
   await mkdir(dirname(options.dbFile), { recursive: true });
-  const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(port), '--db-filename', options.dbFile, '--log-level', 'warn'];
+  const host = options.host ?? '127.0.0.1';
+  const args = ['server', 'start-dev', '--ip', host, '--port', String(port), '--db-filename', options.dbFile, '--log-level', 'warn'];
   args.push('--namespace', options.namespace ?? 'default');
   for (const attribute of DEV_SERVER_SEARCH_ATTRIBUTES) args.push('--search-attribute', attribute);
   if (uiPort === undefined) args.push('--headless');
@@ -53,11 +56,11 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     child.once('exit', (code, signal) => reject(new Error(`temporal server start-dev exited early (code ${code}, signal ${signal})${options.logFile ? `; see ${options.logFile}` : ''}`)));
     child.once('error', reject);
   });
-  await Promise.race([waitUntilServing(port, options.namespace ?? 'default', options.readyTimeoutMs ?? 60_000), exited]);
+  await Promise.race([waitUntilServing(host, port, options.namespace ?? 'default', options.readyTimeoutMs ?? 60_000), exited]);
   child.removeAllListeners('exit');
 
   return {
-    address: `127.0.0.1:${port}`,
+    address: `${host}:${port}`,
     port,
     uiPort,
     process: child,
@@ -77,13 +80,13 @@ export function isPortOpen(port: number, host = '127.0.0.1'): Promise<boolean> {
 }
 
 /** Listening is not enough: the namespace must answer a real call. */
-async function waitUntilServing(port: number, namespace: string, timeoutMs: number): Promise<void> {
+async function waitUntilServing(host: string, port: number, namespace: string, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let lastError = 'not listening';
   while (Date.now() < deadline) {
-    if (await isPortOpen(port)) {
+    if (await isPortOpen(port, host)) {
       try {
-        const connection = await Connection.connect({ address: `127.0.0.1:${port}`, connectTimeout: '2s' });
+        const connection = await Connection.connect({ address: `${host}:${port}`, connectTimeout: '2s' });
         try {
           await connection.workflowService.describeNamespace({ namespace });
           return;
