@@ -1,6 +1,7 @@
 // Skill queues: a task naming a queue runs only on the workers serving it; a queue nobody serves
 // shows "waiting for a worker on …" instead of an unexplained Running; the CLI's worker roles and
 // the shared rate limit on the server. Real workers against the test Temporal server.
+import proto from '@temporalio/proto';
 import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -49,6 +50,7 @@ async function startWorker(options: Partial<DagentWorkerOptions> & { name: strin
   return worker;
 }
 
+const ACTIVITY_QUEUE = proto.temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY;
 const shell = (id: string, command: string, extra: object = {}) => ({ id, title: id, backend: 'shell' as const, command, ...extra });
 
 describe('skill queues', () => {
@@ -122,6 +124,22 @@ describe('skill queues', () => {
     const result = (await handle.result()) as RunResult;
     expect(result.tasks[0]!.output?.trim()).toBe('lonely');
     expect(((await busy.result()) as RunResult).status).toBe('Completed');
+  });
+
+  it('holds every worker of a queue to the rate limit set on the server', async () => {
+    const limited = skillTaskQueue(env.taskQueue, 'gpu');
+    await env.client.workflowService.updateTaskQueueConfig({ namespace: 'default', identity: 'test', taskQueue: limited, taskQueueType: ACTIVITY_QUEUE, updateQueueRateLimit: { rateLimit: { requestsPerSecond: 2 }, reason: 'test' } });
+    try {
+      const handle = await env.start({ plan: { tasks: Array.from({ length: 8 }, (_, i) => shell(`R-${i}`, 'true', { queue: 'gpu' })) }, options: { aggregate: 'none', maxParallel: 8 } });
+      await handle.result();
+      const started = (await handle.fetchHistory()).events!.filter((e) => e.activityTaskStartedEventAttributes).map((e) => Number(e.eventTime!.seconds) * 1000 + Math.floor((e.eventTime!.nanos ?? 0) / 1e6));
+      // Started events are written when the activity completes; their times are when it started.
+      const spread = Math.max(...started) - Math.min(...started);
+      console.log(`8 tasks at 2/s: starts spread over ${spread} ms`);
+      expect(spread).toBeGreaterThanOrEqual(2500);
+    } finally {
+      await env.client.workflowService.updateTaskQueueConfig({ namespace: 'default', identity: 'test', taskQueue: limited, taskQueueType: ACTIVITY_QUEUE, updateQueueRateLimit: { reason: 'test done' } });
+    }
   });
 
   it('refuses a queue name that is not plain, naming the task and field', () => {
