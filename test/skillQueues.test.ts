@@ -162,8 +162,8 @@ describe('the CLI: worker roles, queue show and the shared rate limit', () => {
     const worker = spawnDagent(['worker', '--task-queue', taskQueue, '--queue', 'gpu=2,claude'], cliEnv());
     try {
       await waitForOutput(worker, 'Ctrl-C stops it');
-      expect(worker.stderr()).toContain(`activities on ${taskQueue}-gpu (2 at once), activities on ${taskQueue}-claude`);
-      expect(worker.stderr()).not.toContain('workflows on');
+      expect(worker.stderr()).toContain(`worker polling task queue ${taskQueue}-gpu (activities, 2 at once), ${taskQueue}-claude (activities) on`);
+      expect(worker.stderr()).not.toContain('workflows');
 
       const limit = spawnDagent(['queue', 'limit', 'gpu', '--rps', '2', '--task-queue', taskQueue], cliEnv());
       expect(await limit.exited).toBe(0);
@@ -195,7 +195,7 @@ describe('the CLI: worker roles, queue show and the shared rate limit', () => {
     const worker = spawnDagent(['worker', '--task-queue', `${taskQueue}-flows`, '--no-activities'], cliEnv());
     try {
       await waitForOutput(worker, 'Ctrl-C stops it');
-      expect(worker.stderr()).toContain(`worker serving workflows on ${taskQueue}-flows on`);
+      expect(worker.stderr()).toContain(`worker polling task queue ${taskQueue}-flows (workflows only) on`);
       const show = spawnDagent(['queue', 'show', '--json', '--task-queue', `${taskQueue}-flows`], cliEnv());
       expect(await show.exited).toBe(0);
       const [own] = JSON.parse(show.stdout()) as Array<{ activityWorkers: string[]; workflowWorkers: string[] }>;

@@ -1,9 +1,9 @@
 // `dagent plan "goal" -o plan.yaml`: plan only, and write the plan for review and editing.
+import { planGoal } from '../workflows/planGoal';
 import { dagentSettings } from '../settings/dagentSettings';
 import { randomBytes } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import { stringify } from 'yaml';
-import type { Plan } from '../plan/schema';
 import { definedOnly } from '../run/definedOnly';
 import { loadConfig } from './config';
 import { planningWorkdir } from './runCommand';
@@ -27,12 +27,12 @@ export async function planCommand(goal: string, flags: PlanFlags): Promise<numbe
   const taskQueue = resolveTaskQueue(flags.taskQueue, config.taskQueue);
   const session = await openSession({ ...flags, taskQueue });
   try {
-    const model = flags.model ?? (dagentSettings().model ?? config.model);
-    const plan = (await session.client.workflow.execute('planGoal', {
+    const model = flags.model ?? dagentSettings().model ?? config.model;
+    const plan = await session.client.workflow.execute(planGoal, {
       taskQueue,
       workflowId: `dagent-plan-${randomBytes(3).toString('hex')}`,
       args: [{ goal, options: definedOnly({ model, maxTasks: flags.maxTasks, workdir: planningWorkdir(flags) }) }],
-    })) as Plan;
+    });
     const text = flags.output?.endsWith('.json') ? `${JSON.stringify(plan, null, 2)}\n` : stringify(plan);
     if (flags.output) {
       await writeFile(flags.output, text);

@@ -4,10 +4,11 @@ import { WorkflowFailedError, type Client, type WorkflowHandle } from '@temporal
 import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
 import { describePlan } from '../plan/planLayers';
-import { OrchestrateInputSchema, type OrchestrateInput, type Plan } from '../plan/schema';
+import { OrchestrateInputSchema, type Plan } from '../plan/schema';
 import { statusViewOf, type RunResult } from '../run/types';
 import { hasDagentSearchAttributes } from '../temporal/connect';
 import { statusQuery } from '../workflows/messages';
+import { orchestrate } from '../workflows/orchestrate';
 import { buildRunInput, needsAnthropicKey, type RunInputFlags } from './buildRunInput';
 import { loadConfig } from './config';
 import { CliError, EXIT } from './exitCodes';
@@ -55,7 +56,7 @@ export async function runCommand(goal: string | undefined, flags: RunFlags): Pro
   process.once('SIGINT', onInterrupt);
   try {
     if (await hasDagentSearchAttributes(session.client, session.target.namespace)) input.options = { ...input.options, searchAttributes: true };
-    const handle = await session.client.workflow.start('orchestrate', { taskQueue, workflowId, args: [input satisfies OrchestrateInput] });
+    const handle = await session.client.workflow.start(orchestrate, { taskQueue, workflowId, args: [input] });
     if (!flags.json && !flags.quiet) logLine(`dagent: started workflow ${workflowId} on task queue ${taskQueue}`);
     const result = await awaitWithProgress(session.client, handle, !flags.json && !flags.quiet);
     if (result.planCached && !flags.json && !flags.quiet) logLine('dagent: reused the cached plan for this goal (--no-cache plans anew)');
@@ -74,7 +75,7 @@ export async function runCommand(goal: string | undefined, flags: RunFlags): Pro
   }
 }
 
-async function awaitWithProgress(client: Client, handle: WorkflowHandle, showProgress: boolean): Promise<RunResult> {
+async function awaitWithProgress(client: Client, handle: WorkflowHandle<typeof orchestrate>, showProgress: boolean): Promise<RunResult> {
   const view = new ProgressView();
   let polling = showProgress;
   let startedAt = Date.now();
@@ -92,7 +93,7 @@ async function awaitWithProgress(client: Client, handle: WorkflowHandle, showPro
   };
   const poller = poll();
   try {
-    const result = (await handle.result()) as RunResult;
+    const result = await handle.result();
     polling = false;
     await poller;
     // A last frame from the result itself, so a run faster than one poll still shows its table.

@@ -2,6 +2,7 @@
 // activities of its task queue; `--queue` makes it a skill worker for those queues only;
 // `--no-activities` serves the workflows alone.
 import { connectClient, resolveTemporal } from '../temporal/connect';
+import { skillTaskQueue } from '../plan/skillQueue';
 import { createWorker, type SkillQueueServed } from '../workers/createWorker';
 import { loadConfig } from './config';
 import { installQuietRuntime, logLine, resolveTaskQueue, type ConnectionFlags } from './shared';
@@ -38,8 +39,12 @@ export async function workerCommand(flags: WorkerFlags): Promise<number> {
     defaultActivities: serveDefault,
     queues,
   });
-  const roles = [serveWorkflows ? `workflows on ${taskQueue}` : undefined, serveDefault ? `activities on ${taskQueue}` : undefined, ...queues.map((q, i) => `activities on ${worker.taskQueues[i + (serveWorkflows || serveDefault ? 1 : 0)]}${q.maxConcurrentActivities ? ` (${q.maxConcurrentActivities} at once)` : ''}`)];
-  logLine(`dagent: worker serving ${roles.filter(Boolean).join(', ')} on ${target.address} (namespace ${target.namespace}); Ctrl-C stops it`);
+  const runQueueRole = serveWorkflows && serveDefault ? 'workflows and activities' : serveWorkflows ? 'workflows only' : undefined;
+  const served = [
+    ...(runQueueRole ? [`${taskQueue} (${runQueueRole})`] : []),
+    ...queues.map((q) => `${skillTaskQueue(taskQueue, q.name)} (activities${q.maxConcurrentActivities ? `, ${q.maxConcurrentActivities} at once` : ''})`),
+  ];
+  logLine(`dagent: worker polling task queue ${served.join(', ')} on ${target.address} (namespace ${target.namespace}); Ctrl-C stops it`);
   // The SDK shuts the workers down gracefully on SIGINT and SIGTERM.
   await worker.run();
   await worker.close();
