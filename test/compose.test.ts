@@ -2,10 +2,13 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { TEMPORAL_SERVER_VERSION } from '../src/cluster/temporalServerBinaries';
+import { CLUSTER_DYNAMIC_CONFIG } from '../src/cluster/temporalClusterConfig';
+import { DEV_SERVER_SEARCH_ATTRIBUTES } from '../src/run/searchAttributes';
 
 const root = new URL('../', import.meta.url);
 const compose = parse(readFileSync(new URL('docker-compose.yml', root), 'utf8')) as {
-  services: Record<string, { image?: string; build?: string; command?: string[]; environment?: Record<string, string>; ports?: string[]; depends_on?: string[] | Record<string, unknown> }>;
+  services: Record<string, { image?: string; build?: string; command?: string[]; volumes?: string[]; environment?: Record<string, string>; ports?: string[]; depends_on?: string[] | Record<string, unknown> }>;
   volumes: Record<string, unknown>;
 };
 const dockerfile = readFileSync(new URL('Dockerfile', root), 'utf8');
@@ -13,13 +16,29 @@ const dockerfile = readFileSync(new URL('Dockerfile', root), 'utf8');
 describe('docker-compose.yml', () => {
   const { services } = compose;
 
-  it('has Temporal on PostgreSQL, the Web UI and a dagent worker', () => {
-    expect(Object.keys(services).sort()).toEqual(['dagent-worker', 'postgresql', 'temporal', 'temporal-ui']);
+  it('has Temporal on PostgreSQL set up as the cluster suite does, the Web UI and a dagent worker', () => {
+    expect(Object.keys(services).sort()).toEqual(['dagent-worker', 'postgresql', 'temporal', 'temporal-namespace', 'temporal-schema', 'temporal-ui']);
+    // The versions the cluster suite runs: server v1.32.1, PostgreSQL 15.
+    expect(services.temporal!.image).toBe(`temporalio/server:${TEMPORAL_SERVER_VERSION.slice(1)}`);
+    expect(services.postgresql!.image).toMatch(/^postgres:15\./);
     expect(services.temporal!.environment).toMatchObject({ DB: 'postgres12', POSTGRES_SEEDS: 'postgresql', POSTGRES_USER: services.postgresql!.environment!.POSTGRES_USER });
     expect(services.temporal!.environment!.POSTGRES_PWD).toBe(services.postgresql!.environment!.POSTGRES_PASSWORD);
     expect(services.temporal!.ports).toContain('7233:7233');
     expect(services['temporal-ui']!.environment!.TEMPORAL_ADDRESS).toBe('temporal:7233');
     expect(services['temporal-ui']!.ports).toContain('8233:8080');
+  });
+
+  it('sets up the same schemas, dynamic config, namespace and search attributes as the cluster suite', () => {
+    const schemaStep = JSON.stringify(services['temporal-schema']!);
+    expect(schemaStep).toContain('postgresql/v12/temporal');
+    expect(schemaStep).toContain('postgresql/v12/visibility');
+    const namespaceStep = JSON.stringify(services['temporal-namespace']!);
+    for (const attribute of DEV_SERVER_SEARCH_ATTRIBUTES) {
+      const [name, type] = attribute.split('=');
+      expect(namespaceStep).toContain(`--name ${name} --type ${type}`);
+    }
+    expect(parse(readFileSync(new URL('deploy/dynamicconfig.yaml', root), 'utf8'))).toEqual(CLUSTER_DYNAMIC_CONFIG);
+    expect(JSON.stringify(services.temporal!)).toContain('./deploy/dynamicconfig.yaml');
   });
 
   it('points the worker at the temporal service and takes the key from the host environment only', () => {
