@@ -26,6 +26,8 @@ interface Scenario {
   workflowType?: 'orchestrate' | 'planGoal';
   /** Child workflows (by task id) whose histories are recorded too, as NAME-TASK.json. */
   children?: string[];
+  /** Skill queues the recording worker serves besides the run queue. */
+  queues?: string[];
   /** What an operator does while the run goes on. */
   drive?: (handle: WorkflowHandle) => Promise<void>;
 }
@@ -159,6 +161,12 @@ function scenarios(): Scenario[] {
       input: { plan: { tasks: [t('R')] }, options: { retryInitialInterval: '200ms' } },
       handler: (req) => (req.kind === 'task' && ++overloaded === 1 ? { status: 529, errorType: 'overloaded_error', message: 'Overloaded' } : defaultHandler(req)),
     },
+    {
+      name: 'skill-queue',
+      input: { plan: { tasks: [t('T-01'), { ...t('T-02', ['T-01']), queue: 'skill' }, { ...t('T-03', ['T-01']), backend: 'shell', command: 'echo shell' }] }, options: { queues: { shell: 'skill' } } },
+      handler: defaultHandler,
+      queues: ['skill'],
+    },
   ];
 }
 
@@ -178,9 +186,13 @@ async function main(): Promise<void> {
         taskQueue,
         llm: { apiKey: 'record-key', baseURL: llm.url, defaultModel: 'claude-test', requestTimeoutMs: 30_000 },
         store: new LocalResultStore(join(dir, 'results')),
+        queues: (scenario.queues ?? []).map((name) => ({ name })),
       });
       const handle = await client.workflow.start(scenario.workflowType ?? 'orchestrate', { taskQueue, workflowId: `history-${scenario.name}`, args: [scenario.input as OrchestrateInput] });
-      await w.worker.runUntil(Promise.all([handle.result(), scenario.drive?.(handle)]));
+      const running = w.run();
+      await Promise.all([handle.result(), scenario.drive?.(handle)]);
+      w.shutdown();
+      await running;
       await w.close();
       await llm.close();
       const history = await handle.fetchHistory();

@@ -26,6 +26,7 @@ describe('replay of recorded histories', () => {
       'plan-goal.json',
       'retry-then-success.json',
       'run-cancelled.json',
+      'skill-queue.json',
       'sub-plan.json',
       'task-approval-retry-and-cancel.json',
     ]);
