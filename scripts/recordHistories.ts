@@ -162,6 +162,11 @@ function scenarios(): Scenario[] {
       handler: (req) => (req.kind === 'task' && ++overloaded === 1 ? { status: 529, errorType: 'overloaded_error', message: 'Overloaded' } : defaultHandler(req)),
     },
     {
+      name: 'critical-path-first',
+      input: { plan: { tasks: [t('S-1'), t('S-2'), t('C-1'), t('C-2', ['C-1']), t('C-3', ['C-2'])] }, options: { maxParallel: 1, aggregate: 'none' } },
+      handler: defaultHandler,
+    },
+    {
       name: 'skill-queue',
       input: { plan: { tasks: [t('T-01'), { ...t('T-02', ['T-01']), queue: 'skill' }, { ...t('T-03', ['T-01']), backend: 'shell', command: 'echo shell' }] }, options: { queues: { shell: 'skill' } } },
       handler: defaultHandler,

@@ -16,6 +16,7 @@ describe('replay of recorded histories', () => {
       'agent-loop-agent.json',
       'agent-loop.json',
       'budget-stop.json',
+      'critical-path-first.json',
       'critical-task-and-plan-options.json',
       'fail-fast.json',
       'failure-isolation.json',

@@ -1,6 +1,6 @@
 // A plan's shape before it runs: its layers (tasks that could run together) and its critical
 // path by estimatedMinutes, for `dagent validate` and `run --dry-run`. Pure.
-import { criticalPath } from './criticalPath';
+import { criticalPath, remainingPathLengths } from './criticalPath';
 import type { Plan } from './schema';
 
 export function planLayers(plan: Plan): string[][] {
@@ -28,6 +28,12 @@ export function estimatedCriticalPath(plan: Plan): { minutes: number; path: stri
   return { minutes: length, path };
 }
 
+/** The order the scheduler prefers among ready tasks: longest remaining chain (by estimate) first, ties in plan order. */
+export function startOrder(plan: Plan): string[] {
+  const remaining = remainingPathLengths(plan.tasks, (t) => t.estimatedMinutes ?? 1);
+  return plan.tasks.map((t) => t.id).sort((a, b) => remaining.get(b)! - remaining.get(a)!);
+}
+
 export function describePlan(plan: Plan): string {
   const lines = [`${plan.tasks.length} tasks in ${planLayers(plan).length} layers`];
   planLayers(plan).forEach((layer, i) => {
@@ -39,5 +45,6 @@ export function describePlan(plan: Plan): string {
   }
   const critical = estimatedCriticalPath(plan);
   if (critical) lines.push(`critical path by estimate: ${critical.path.join(' → ')} (${critical.minutes} min)`);
+  lines.push(`start order when slots are short (longest remaining chain first): ${startOrder(plan).join(', ')}`);
   return lines.join('\n');
 }

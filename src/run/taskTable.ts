@@ -28,6 +28,8 @@ export class TaskTable {
   private readonly starts = new Map<string, number>();
   /** For a Skipped task, the failed or rejected task that caused it. */
   private readonly skippedBecause = new Map<string, string>();
+  /** Counts patches: whatever was worked out from the plan's shape is stale once it changes. */
+  private version = 0;
 
   constructor(plan: Plan) {
     for (const task of plan.tasks) this.addTask(task);
@@ -66,6 +68,14 @@ export class TaskTable {
     return [...this.records.values()].filter((r) => r.status === 'AwaitingApproval');
   }
 
+  planVersion(): number {
+    return this.version;
+  }
+
+  waitingCount(): number {
+    return [...this.records.values()].filter((r) => r.status === 'Waiting').length;
+  }
+
   startNumber(id: string): number {
     return this.starts.get(id) ?? 0;
   }
@@ -94,10 +104,17 @@ export class TaskTable {
   }
 
   /** Waiting tasks that fit under the parallelism bound, in plan order. */
-  nextToStart(maxParallel: number): string[] {
+  /**
+   * The Waiting tasks to start now, at most the free slots: with `priority`, the highest first
+   * (critical-path-first), ties in plan order; without, in plan order.
+   */
+  nextToStart(maxParallel: number, priority?: ReadonlyMap<string, number>): string[] {
     const free = maxParallel - this.activeCount();
     if (free <= 0) return [];
-    return [...this.records.values()].filter((r) => r.status === 'Waiting').slice(0, free).map((r) => r.id);
+    const waiting = [...this.records.values()].filter((r) => r.status === 'Waiting').map((r) => r.id);
+    // Array.prototype.sort is stable: equal priorities keep plan order.
+    if (priority) waiting.sort((a, b) => (priority.get(b) ?? 0) - (priority.get(a) ?? 0));
+    return waiting.slice(0, free);
   }
 
   /** `queue`: the skill queue's task queue the work goes to, when not the run's own. */
@@ -250,6 +267,7 @@ export class TaskTable {
 
   applyPatch(next: Plan): void {
     this.checkPatch(next);
+    this.version++;
     const previous = this.records;
     const kept = new Map([...previous].filter(([id]) => next.tasks.some((t) => t.id === id)));
     this.records.clear();

@@ -12,6 +12,7 @@ import {
   condition,
   executeChild,
   isCancellation,
+  patched,
   proxyActivities,
   workflowInfo,
 } from '@temporalio/workflow';
@@ -20,6 +21,7 @@ import type { Activities } from '../activities';
 import { durationToMs, toTemporalDuration, type Duration, type McpServers, type Task } from '../plan/schema';
 import { totalTokens, type PriceTable, type TaskOutcome, type UpstreamOutput, type Usage } from '../run/types';
 import { agentTask, agentWorkflowId } from './agentTask';
+import { remainingPathLengths } from '../plan/criticalPath';
 import { taskSkillQueue, skillTaskQueue } from '../plan/skillQueue';
 import type { RunState } from './runState';
 import { runSubPlan, type SubPlanSettings } from './subPlan';
@@ -98,6 +100,18 @@ export async function executeDag(run: RunState, settings: ExecuteSettings): Prom
       });
   };
 
+  // Critical-path-first: when ready tasks outnumber free slots, the one with the longest chain
+  // still behind it starts first (weighted by estimatedMinutes, else equally). Runs that began
+  // before this rule keep plan order on replay. Recomputed only when the plan changes (patches).
+  let ordered: { version: number; order: Map<string, number> } | undefined;
+  const startOrder = (): Map<string, number> | undefined => {
+    if (table.waitingCount() === 0 || !patched('critical-path-first')) return undefined;
+    if (ordered?.version !== table.planVersion()) {
+      ordered = { version: table.planVersion(), order: remainingPathLengths(table.plan().tasks, (t) => t.estimatedMinutes ?? 1) };
+    }
+    return ordered.order;
+  };
+
   const approvalMs = durationToMs(settings.approvalTimeout);
   for (;;) {
     const now = Date.now();
@@ -116,7 +130,7 @@ export async function executeDag(run: RunState, settings: ExecuteSettings): Prom
       run.budgetExceeded = overBudget;
       table.skipNotStarted(`budget exceeded: ${overBudget}`);
     }
-    for (const id of table.nextToStart(settings.maxParallel)) start(table.task(id));
+    for (const id of table.nextToStart(settings.maxParallel, startOrder())) start(table.task(id));
     if (table.isFinished()) return;
     const awaiting = table.awaitingApproval();
     if (table.activeCount() === 0 && awaiting.length === 0) {
