@@ -4,7 +4,7 @@ import { WorkflowFailedError, type Client, type WorkflowHandle } from '@temporal
 import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
 import { describePlan } from '../plan/planLayers';
-import { OrchestrateInputSchema, type Plan } from '../plan/schema';
+import { DEFAULT_OPTIONS, OrchestrateInputSchema, type Plan } from '../plan/schema';
 import { statusViewOf, type RunResult } from '../run/types';
 import { hasDagentSearchAttributes } from '../temporal/connect';
 import { statusQuery } from '../workflows/messages';
@@ -15,7 +15,7 @@ import { CliError, EXIT } from './exitCodes';
 import { printResult, type PrintFlags } from './printResult';
 import { ProgressView } from './progress';
 import { logLine, resolveTaskQueue, type ConnectionFlags } from './shared';
-import { openSession } from './temporalSession';
+import { inProcessSlots, MAX_IN_PROCESS_SLOTS, openSession } from './temporalSession';
 import { markWorkerWaits } from './workerWaits';
 import { dagentSettings } from '../settings/dagentSettings';
 
@@ -46,7 +46,11 @@ export async function runCommand(goal: string | undefined, flags: RunFlags): Pro
   }
 
   const taskQueue = resolveTaskQueue(flags.taskQueue, config.taskQueue);
-  const session = await openSession({ ...flags, taskQueue });
+  const maxParallel = input.options?.maxParallel ?? (input.plan as Plan | undefined)?.maxParallel ?? DEFAULT_OPTIONS.maxParallel;
+  if (flags.worker && maxParallel > MAX_IN_PROCESS_SLOTS) {
+    logLine(`dagent: warning: this process's worker runs at most ${MAX_IN_PROCESS_SLOTS} tasks at once, below maxParallel ${maxParallel}; add workers (dagent worker) for more`);
+  }
+  const session = await openSession({ ...flags, taskQueue, maxConcurrentActivities: inProcessSlots(maxParallel) });
   const workflowId = flags.workflowId ?? `dagent-${slug(goal ?? (input.plan as Plan).goal ?? 'plan')}-${randomBytes(3).toString('hex')}`;
   const onInterrupt = () => {
     logLine(detachMessage(workflowId, session.target.namespace, taskQueue));

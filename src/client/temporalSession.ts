@@ -12,15 +12,27 @@ export interface TemporalSession {
   close(): Promise<void>;
 }
 
-export async function openSession(flags: ConnectionFlags & { worker: boolean; taskQueue: string }): Promise<TemporalSession> {
+/** The most activity slots the in-process worker takes, whatever the run's maxParallel. */
+export const MAX_IN_PROCESS_SLOTS = 200;
+
+/**
+ * Activity slots for the in-process worker of a run with this maxParallel: at least the SDK-ish
+ * default of 16 (agent tool calls and sub-plans run activities too), at least maxParallel, at most
+ * MAX_IN_PROCESS_SLOTS.
+ */
+export function inProcessSlots(maxParallel: number): number {
+  return Math.min(MAX_IN_PROCESS_SLOTS, Math.max(16, maxParallel));
+}
+
+export async function openSession(flags: ConnectionFlags & { worker: boolean; taskQueue: string; maxConcurrentActivities?: number }): Promise<TemporalSession> {
   installQuietRuntime({ ownSignals: true });
   const target = await resolveTemporal({ address: flags.address, namespace: flags.namespace, profile: flags.profile, autoStart: true, log: logLine });
   const client = await connectClient(target);
   let worker: DagentWorker | undefined;
   let running: Promise<void> | undefined;
   if (flags.worker) {
-    worker = await createWorker({ address: target.address, connection: target.connection, namespace: target.namespace, taskQueue: flags.taskQueue });
-    running = worker.worker.run();
+    worker = await createWorker({ address: target.address, connection: target.connection, namespace: target.namespace, taskQueue: flags.taskQueue, maxConcurrentActivities: flags.maxConcurrentActivities });
+    running = worker.run();
   }
   let closing: Promise<void> | undefined;
   return {
@@ -29,7 +41,7 @@ export async function openSession(flags: ConnectionFlags & { worker: boolean; ta
     close() {
       closing ??= (async () => {
         if (worker) {
-          worker.worker.shutdown();
+          worker.shutdown();
           await running;
           await worker.close();
         }

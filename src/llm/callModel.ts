@@ -15,7 +15,12 @@ export interface ModelAnswer {
   usage: Usage;
 }
 
+/** One client per worker's settings: its connection pool is reused across calls. */
+const clients = new WeakMap<LlmSettings, Anthropic>();
+
 export function createAnthropicClient(settings: LlmSettings): Anthropic {
+  const known = clients.get(settings);
+  if (known) return known;
   if (!settings.apiKey) {
     throw ApplicationFailure.create({
       message: "ANTHROPIC_API_KEY is not set in the worker's environment; set it where the worker runs",
@@ -23,7 +28,9 @@ export function createAnthropicClient(settings: LlmSettings): Anthropic {
       nonRetryable: true,
     });
   }
-  return new Anthropic({ apiKey: settings.apiKey, baseURL: settings.baseURL, maxRetries: 0, timeout: settings.requestTimeoutMs });
+  const client = new Anthropic({ apiKey: settings.apiKey, baseURL: settings.baseURL, maxRetries: 0, timeout: settings.requestTimeoutMs });
+  clients.set(settings, client);
+  return client;
 }
 
 export async function callModel(ctx: Context, client: Anthropic, params: MessageParams): Promise<ModelAnswer> {

@@ -14,12 +14,28 @@ export class LocalResultStore implements ResultStore, CollectableStore {
     this.root = resolve(root);
   }
 
+  /** Folders known to exist: a run writes many outputs into one folder, made once. */
+  private readonly madeDirs = new Set<string>();
+
   async put(key: string, text: string): Promise<string> {
     const path = this.pathOf(key);
-    await mkdir(dirname(path), { recursive: true });
+    const dir = dirname(path);
+    if (!this.madeDirs.has(dir)) {
+      await mkdir(dir, { recursive: true });
+      // Bounded: a long-lived worker writes into many run folders.
+      if (this.madeDirs.size > 10_000) this.madeDirs.clear();
+      this.madeDirs.add(dir);
+    }
     // Write then rename: a crash mid-write never leaves a partial file under the final name.
     const temp = `${path}.${randomUUID()}.tmp`;
-    await writeFile(temp, text, 'utf8');
+    try {
+      await writeFile(temp, text, 'utf8');
+    } catch (err) {
+      // The folder went away since we made it (`dagent gc` from elsewhere): make it again.
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+      await mkdir(dir, { recursive: true });
+      await writeFile(temp, text, 'utf8');
+    }
     await rename(temp, path);
     return key;
   }
@@ -55,6 +71,7 @@ export class LocalResultStore implements ResultStore, CollectableStore {
   }
 
   async remove(keys: string[]): Promise<void> {
+    this.madeDirs.clear();
     const folders = new Set<string>();
     for (const key of keys) {
       const path = this.pathOf(key);
