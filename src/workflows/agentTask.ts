@@ -12,22 +12,17 @@ import { agentProgressSignal } from './messages';
 export async function agentTask(input: AgentTaskInput): Promise<TaskOutcome> {
   const { task } = input;
   // A summary per call, so the Web UI's event list reads `T-03 · turn 4 · read_file src/x.ts`.
-  const model = (summary: string) =>
+  // Model turns retry as the task does; a tool call's retries are few and short.
+  const calls = (summary: string, maximumAttempts: number, maximumInterval: string) =>
     proxyActivities<Activities>({
       summary,
       ...(input.activityQueue ? { taskQueue: input.activityQueue } : {}),
       startToCloseTimeout: input.timeout,
       heartbeatTimeout: input.heartbeatTimeout,
-      retry: { maximumAttempts: input.maxAttempts, initialInterval: input.retryInitialInterval, backoffCoefficient: 2, maximumInterval: '2m' },
+      retry: { maximumAttempts, initialInterval: input.retryInitialInterval, backoffCoefficient: 2, maximumInterval },
     });
-  const tools = (summary: string) =>
-    proxyActivities<Activities>({
-      summary,
-      ...(input.activityQueue ? { taskQueue: input.activityQueue } : {}),
-      startToCloseTimeout: input.timeout,
-      heartbeatTimeout: input.heartbeatTimeout,
-      retry: { maximumAttempts: 3, initialInterval: input.retryInitialInterval, backoffCoefficient: 2, maximumInterval: '1m' },
-    });
+  const model = (summary: string) => calls(summary, input.maxAttempts, '2m');
+  const tools = (summary: string) => calls(summary, 3, '1m');
   const { maxTurns, timeout: _t, heartbeatTimeout: _h, retryInitialInterval: _r, maxAttempts: _m, activityQueue: _q, parentWorkflowId, ...turnBase } = input;
   const show = async (activity: string) => {
     setCurrentDetails(`**${task.id} · ${task.title}**\n\n${activity}`);
