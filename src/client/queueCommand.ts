@@ -5,7 +5,7 @@ import type { Client } from '@temporalio/client';
 import proto from '@temporalio/proto';
 import { skillTaskQueue } from '../plan/skillQueue';
 import { connectClient, resolveTemporal } from '../temporal/connect';
-import { loadConfig } from './config';
+import { loadConfig, type DagentConfig } from './config';
 import { CliError, EXIT } from './exitCodes';
 import { logLine, resolveTaskQueue, type ConnectionFlags } from './shared';
 
@@ -24,12 +24,13 @@ export interface QueueState {
   rateLimitRps?: number;
 }
 
-async function withQueueClient<T>(flags: ConnectionFlags, use: (client: Client, taskQueue: string) => Promise<T>): Promise<T> {
-  const taskQueue = resolveTaskQueue(flags.taskQueue, (await loadConfig()).config.taskQueue);
+async function withQueueClient<T>(flags: ConnectionFlags, use: (client: Client, taskQueue: string, config: DagentConfig) => Promise<T>): Promise<T> {
+  const { config } = await loadConfig();
+  const taskQueue = resolveTaskQueue(flags.taskQueue, config.taskQueue);
   const target = await resolveTemporal({ address: flags.address, namespace: flags.namespace, profile: flags.profile, autoStart: false, log: logLine });
   const client = await connectClient(target);
   try {
-    return await use(client, taskQueue);
+    return await use(client, taskQueue, config);
   } finally {
     await client.connection.close();
   }
@@ -55,8 +56,7 @@ export async function queueState(client: Client, taskQueue: string, queue?: stri
 }
 
 export async function queueShowCommand(queues: string[], flags: ConnectionFlags & { json?: boolean }): Promise<number> {
-  return withQueueClient(flags, async (client, taskQueue) => {
-    const { config } = await loadConfig();
+  return withQueueClient(flags, async (client, taskQueue, config) => {
     // The run's own queue, the ones named, else those the config file routes backends to.
     const names = queues.length > 0 ? queues : [...new Set(Object.values(config.queues ?? {}))];
     const states = [await queueState(client, taskQueue), ...(await Promise.all(names.map((q) => queueState(client, taskQueue, q))))];
