@@ -147,8 +147,9 @@ describe('the agent loop', () => {
   it('shows the turn and the current tool call in the live status', async () => {
     handler = async (req) => {
       if (req.kind !== 'task') return defaultHandler(req);
-      if (turnOf(req) === 1) return { tool: { name: 'search', input: { pattern: 'retryBudgetMs' } } };
+      // Each turn lasts long enough for a poll every 100 ms to see it, even on a loaded machine.
       await sleep(1500);
+      if (turnOf(req) === 1) return { tool: { name: 'search', input: { pattern: 'retryBudgetMs' } } };
       return { text: 'done' };
     };
     const handle = await env.start({ plan: reviewPlan, options: { workdir: repo, aggregate: 'plain' } });

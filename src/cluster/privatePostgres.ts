@@ -78,6 +78,8 @@ export async function startPrivatePostgres(options: { user?: string } = {}): Pro
     user,
     logFile: join(dir, 'postgres.log'),
     async stop() {
+      // SIGINT is PostgreSQL's fast shutdown (SIGTERM waits for every client to disconnect).
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGINT');
       await stopProcess(child);
       await rm(dir, { recursive: true, force: true });
     },

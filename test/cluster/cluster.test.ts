@@ -53,7 +53,9 @@ afterAll(async () => {
   }
   await llm?.close();
   await cluster?.stop();
-  if (dir) await rm(dir, { recursive: true, force: true });
+  // A cluster that failed to start keeps its folder: the error names a service's log in it.
+  if (dir && cluster) await rm(dir, { recursive: true, force: true });
+  else if (dir) console.log(`the cluster's logs are kept in ${join(dir, 'cluster')}`);
 });
 
 async function worker(args: string[], extra: NodeJS.ProcessEnv = {}): Promise<void> {
@@ -71,8 +73,8 @@ describe('on a Temporal cluster (four services on PostgreSQL)', () => {
       const id = `T-${String(i + 1).padStart(2, '0')}`;
       const dependsOn = i === 0 ? [] : [`T-${String(i).padStart(2, '0')}`];
       return i % 2 === 0
-        ? { id, title: `shell ${id}`, backend: 'shell', dependsOn, command: `echo "${i === 0 ? '' : '{{previous}} '}[${id}:shell]"` }
-        : { id, title: `claude ${id}`, backend: 'claude', queue: 'claude', dependsOn, prompt: 'Add your mark.' };
+        ? { id, title: `shell ${id}`, backend: 'shell', dependsOn, command: i === 0 ? `printf '%s\\n' '[${id}:shell]'` : `printf '%s [${id}:shell]\\n' {{previous}}` }
+        : { id, title: `claude ${id}`, backend: 'claude', queue: 'claude', dependsOn, prompt: `Add your mark to: {{tasks.${dependsOn[0]}.output}}` };
     });
     await writeFile(join(dir, 'plan.json'), JSON.stringify({ goal: 'Alternate', tasks }));
     const run = spawnDagent(['run', '--file', join(dir, 'plan.json'), '--no-worker', '--task-queue', 'cluster', '--no-aggregate', '--json'], env());
@@ -110,5 +112,6 @@ describe('on a Temporal cluster (four services on PostgreSQL)', () => {
     const list = spawnDagent(['list', '--status', 'completed'], env());
     expect(await list.exited).toBe(0);
     expect(list.stdout()).toMatch(/dagent-alternate-\w+\s+COMPLETED/);
+    expect(list.stdout()).toMatch(/dagent-review-this-project-\w+\s+COMPLETED/);
   });
 });
