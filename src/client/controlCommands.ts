@@ -77,7 +77,7 @@ export function parseReconnectTimeout(value: string): number {
 /** The live table of a running run (a query), or the final one of a closed run (its result, no worker needed). */
 async function currentView(client: Client, handle: WorkflowHandle): Promise<{ view: RunStatusView; result?: RunResult }> {
   const description = await handle.describe();
-  if (description.status.name === 'RUNNING') return { view: await markWorkerWaits(client, handle, await handle.query(statusQuery), dagentSettings().workerWaitMs) };
+  if (description.status.name === 'RUNNING') return { view: await markWorkerWaits(client, handle, await handle.query(statusQuery), dagentSettings().workerWaitMs, Date.now(), description) };
   const result = (await handle.result()) as RunResult;
   return { view: statusViewOf(result, description.startTime.getTime()), result };
 }

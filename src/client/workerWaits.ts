@@ -2,8 +2,8 @@
 // while. The workflow cannot see this (an activity is Running to it from the moment it is
 // scheduled), so the client reads it from Temporal's pending activities, its own and those of
 // agent tasks' child workflows, and marks the view it shows.
-import type { WorkflowHandle } from '@temporalio/client';
-import type { Client } from '@temporalio/client';
+import type { Client, WorkflowExecutionDescription, WorkflowHandle } from '@temporalio/client';
+import { tsToMs } from '@temporalio/common/lib/time';
 import proto from '@temporalio/proto';
 import type { RunStatusView } from '../run/types';
 
@@ -22,13 +22,15 @@ export async function markWorkerWaits(
   view: RunStatusView,
   thresholdMs: number = DEFAULT_WORKER_WAIT_MS,
   now: number = Date.now(),
+  /** The run's description, when the caller has just fetched it. */
+  described?: WorkflowExecutionDescription,
 ): Promise<RunStatusView> {
   const suspects = view.tasks.filter((t) => t.status === 'Running' && t.startedAt !== undefined && now - t.startedAt >= thresholdMs);
   if (suspects.length === 0) return view;
-  const description = await handle.describe();
+  const description = described ?? (await handle.describe());
   const runQueue = description.taskQueue;
   const waited = (a: PendingActivity) =>
-    a.state === SCHEDULED && a.scheduledTime && now - timestampMs(a.scheduledTime) >= thresholdMs;
+    a.state === SCHEDULED && a.scheduledTime && now - tsToMs(a.scheduledTime) >= thresholdMs;
 
   const waiting = new Set<string>();
   const own = new Set<string>();
@@ -50,8 +52,4 @@ export async function markWorkerWaits(
   );
   if (waiting.size === 0) return view;
   return { ...view, tasks: view.tasks.map((t) => (waiting.has(t.id) ? { ...t, waitingFor: t.queue ?? runQueue } : t)) };
-}
-
-function timestampMs(ts: { seconds?: unknown; nanos?: number | null }): number {
-  return Number(ts.seconds ?? 0) * 1000 + Math.floor((ts.nanos ?? 0) / 1e6);
 }

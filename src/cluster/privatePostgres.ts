@@ -2,14 +2,13 @@
 // a free port on 127.0.0.1, trust authentication (loopback only), fsync off (test data). PostgreSQL refuses to run as
 // root, so as root the folder is given to `nobody` and the server runs as that user.
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { chown, mkdir, mkdtemp, open, rm } from 'node:fs/promises';
+import { access, chown, constants, mkdir, mkdtemp, open, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { stopProcess } from '../provision/stopProcess';
 import { freePort, isPortOpen } from '../temporal/devServer';
 
-const run = promisify(execFile);
 const NOBODY = { uid: 65534, gid: 65534 };
 
 export interface PrivatePostgres {
@@ -27,13 +26,9 @@ export class PostgresStartError extends Error {
 }
 
 async function findBinary(name: string): Promise<string> {
-  for (const dir of [...(process.env.PATH ?? '').split(':'), '/usr/lib/postgresql/15/bin']) {
-    try {
-      await run(join(dir, name), ['--version']);
-      return join(dir, name);
-    } catch {
-      // not here
-    }
+  for (const dir of [...(process.env.PATH ?? '').split(':').filter(Boolean), '/usr/lib/postgresql/15/bin']) {
+    const path = join(dir, name);
+    if (await access(path, constants.X_OK).then(() => true, () => false)) return path;
   }
   throw new PostgresStartError(`${name} was not found. Install PostgreSQL 15 (Debian: apt-get install postgresql) so that it is on PATH or in /usr/lib/postgresql/15/bin`);
 }

@@ -54,7 +54,8 @@ export async function executeDag(run: RunState, settings: ExecuteSettings): Prom
   const sub = settings.options.subPlan;
 
   const start = (task: Task): void => {
-    table.markRunning(task.id, Date.now(), activityQueueOf(task, settings).activityQueue);
+    const activityQueue = activityQueueOf(task, settings);
+    table.markRunning(task.id, Date.now(), activityQueue);
     const scope = new CancellationScope();
     run.scopes.set(task.id, scope);
     const upstream = (task.dependsOn ?? []).map((dep) => {
@@ -68,8 +69,8 @@ export async function executeDag(run: RunState, settings: ExecuteSettings): Prom
         task.decompose
           ? runSubPlan(task, upstream, { goal: settings.goal, options: settings.options, taskShare })
           : workdir !== undefined
-            ? runAgentTask(task, upstream, workdir, { ...settings.options.mcpServers, ...run.planBase.mcpServers }, settings, maxAttempts, table.startNumber(task.id))
-            : taskActivities(task, settings, maxAttempts, table.startNumber(task.id)).runTask({
+            ? runAgentTask(task, upstream, workdir, { ...settings.options.mcpServers, ...run.planBase.mcpServers }, settings, maxAttempts, table.startNumber(task.id), activityQueue)
+            : taskActivities(task, settings, maxAttempts, table.startNumber(task.id), activityQueue).runTask({
               goal: settings.goal,
               task,
               model: settings.model,
@@ -157,7 +158,7 @@ function agentWorkdir(task: Task, runWorkdir: string | undefined): string | unde
   return runWorkdir !== undefined && !task.workdir.startsWith('/') ? `${runWorkdir.replace(/\/+$/, '')}/${task.workdir}` : task.workdir;
 }
 
-function runAgentTask(task: Task, upstream: UpstreamOutput[], workdir: string, mcpServers: McpServers, settings: ExecuteSettings, maxAttempts: number, startNumber: number): Promise<TaskOutcome> {
+function runAgentTask(task: Task, upstream: UpstreamOutput[], workdir: string, mcpServers: McpServers, settings: ExecuteSettings, maxAttempts: number, startNumber: number, activityQueue: string | undefined): Promise<TaskOutcome> {
   const sub = settings.options.subPlan;
   return executeChild(agentTask, {
     workflowId: agentWorkflowId(task, startNumber),
@@ -178,7 +179,7 @@ function runAgentTask(task: Task, upstream: UpstreamOutput[], workdir: string, m
         heartbeatTimeout: toTemporalDuration(settings.heartbeatTimeout),
         retryInitialInterval: toTemporalDuration(settings.retryInitialInterval),
         maxAttempts,
-        ...activityQueueOf(task, settings),
+        ...(activityQueue ? { activityQueue } : {}),
         parentWorkflowId: workflowInfo().workflowId,
         ...(settings.prices ? { prices: settings.prices } : {}),
         ...(sub?.ancestors.length ? { ancestors: sub.ancestors } : {}),
@@ -197,8 +198,7 @@ function budgetReason(usage: Usage, budget: ExecuteSettings['budget']): string |
   return undefined;
 }
 
-function taskActivities(task: Task, settings: ExecuteSettings, maxAttempts: number, startNumber: number) {
-  const { activityQueue } = activityQueueOf(task, settings);
+function taskActivities(task: Task, settings: ExecuteSettings, maxAttempts: number, startNumber: number, activityQueue: string | undefined) {
   return proxyActivities<Activities>({
     // A task an operator retried runs as a new activity.
     activityId: startNumber <= 1 ? `task:${task.id}` : `task:${task.id}:${startNumber}`,
@@ -217,9 +217,9 @@ function taskActivities(task: Task, settings: ExecuteSettings, maxAttempts: numb
 }
 
 /** The skill queue's task queue, next to this run's own, when the task (or its backend) has one. */
-function activityQueueOf(task: Task, settings: ExecuteSettings): { activityQueue?: string } {
+function activityQueueOf(task: Task, settings: ExecuteSettings): string | undefined {
   const queue = taskSkillQueue(task, settings.options.queues);
-  return queue === undefined ? {} : { activityQueue: skillTaskQueue(workflowInfo().taskQueue, queue) };
+  return queue === undefined ? undefined : skillTaskQueue(workflowInfo().taskQueue, queue);
 }
 
 /** The root cause in words a user can act on, and how many attempts were made. */
