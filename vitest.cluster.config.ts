@@ -5,6 +5,7 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/cluster/**/*.test.ts'],
+    globalSetup: ['test/cluster/globalSetup.ts'],
     pool: 'forks',
     maxWorkers: 1,
     testTimeout: 180_000,

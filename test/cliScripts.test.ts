@@ -56,6 +56,21 @@ describe('dagent validate and --dry-run', () => {
     expect(run.stdout()).toContain('layer 2: report (anthropic)');
     expect(run.stdout()).toContain('Dry run: nothing was started.');
   });
+
+  it('run --dry-run predicts the makespan and start order for the run\'s maxParallel and start order', async () => {
+    const predict = async (...flags: string[]) => {
+      const run = spawnDagent(['run', '--file', 'examples/code-review.yaml', '--dry-run', ...flags], env({ TEMPORAL_ADDRESS: '127.0.0.1:1' }));
+      expect(await run.exited).toBe(0);
+      return run.stdout();
+    };
+    // code-review: T-01 (2 min) → T-02/T-03/T-04 → T-05, the longest chain through T-03 (8 min).
+    const wide = await predict();
+    expect(wide).toContain('predicted makespan with maxParallel 4 (longest remaining chain first): 8 min (critical path 8, work ÷ slots 4)');
+    expect(wide).toContain('start order: T-01, T-03, T-02, T-04, T-05');
+    const narrow = await predict('--max-parallel', '1', '--start-order', 'plan');
+    expect(narrow).toContain('predicted makespan with maxParallel 1 (plan order): 16 min');
+    expect(narrow).toContain('start order: T-01, T-02, T-03, T-04, T-05');
+  });
 });
 
 describe('dagent run --file', () => {

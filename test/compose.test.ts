@@ -64,8 +64,13 @@ describe('docker-compose.yml', () => {
       for (const path of source!.split(' ')) expect(existsSync(new URL(path, root)), `COPY ${path}`).toBe(true);
     }
     expect(dockerfile).toContain('ENTRYPOINT ["node", "bin/dagent.js"]');
-    expect(dockerfile).toMatch(/npm ci --omit=dev/);
-    const pkg = JSON.parse(readFileSync(new URL('package.json', root), 'utf8')) as { dependencies: Record<string, string> };
-    expect(Object.keys(pkg.dependencies)).toContain('tsx'); // the entrypoint loads TypeScript at run time
+    // `npm ci` runs `prepare`, which builds dist/ from what was copied in: the build must find
+    // its script and the sources before it runs, and the build tools go only after it.
+    const pkg = JSON.parse(readFileSync(new URL('package.json', root), 'utf8')) as { scripts: Record<string, string> };
+    expect(pkg.scripts.prepare).toContain('build');
+    const install = dockerfile.indexOf('RUN npm ci');
+    expect(install).toBeGreaterThan(0);
+    for (const copied of ['COPY src', 'COPY scripts', 'COPY bin']) expect(dockerfile.indexOf(copied), copied).toBeLessThan(install);
+    expect(dockerfile.slice(install)).toMatch(/^RUN npm ci [^\n]*&& npm prune --omit=dev/);
   });
 });

@@ -2,6 +2,8 @@
 // still behind it starts first. The pure parts without a server, then a live run.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { remainingPathLengths } from '../src/plan/criticalPath';
+import { predictSchedule } from '../src/plan/predictSchedule';
+import { taskPriorityKey } from '../src/plan/taskPriority';
 import { TaskTable } from '../src/run/taskTable';
 import type { Plan } from '../src/plan/schema';
 import { startTestEnv, type TestEnv } from './support/testEnv';
@@ -38,6 +40,30 @@ describe('TaskTable.nextToStart', () => {
   });
 });
 
+describe('predictSchedule', () => {
+  it('plays the scheduler out: the long chain first ends a slot-short run sooner than plan order', () => {
+    const cp = predictSchedule(plan.tasks, () => 1, 2, 'critical-path');
+    const byPlan = predictSchedule(plan.tasks, () => 1, 2, 'plan');
+    expect(cp).toMatchObject({ makespan: 4, criticalPath: 4, workPerSlot: 3, starts: ['c1', 'short', 'c2', 'other', 'c3', 'c4'] });
+    expect(byPlan).toMatchObject({ makespan: 5, starts: ['short', 'other', 'c1', 'c2', 'c3', 'c4'] });
+  });
+
+  it('weighs tasks by their duration and never beats the two lower bounds', () => {
+    const tasks = [task('a', [], 10), task('b', [], 1), task('c', ['b'], 2), task('d', ['c'], 3)];
+    const p = predictSchedule(tasks, (t) => t.estimatedMinutes ?? 1, 2);
+    expect(p.makespan).toBe(10);
+    expect(p.makespan).toBeGreaterThanOrEqual(Math.max(p.criticalPath, p.workPerSlot));
+    expect(predictSchedule(tasks, (t) => t.estimatedMinutes ?? 1, 1).makespan).toBe(16);
+  });
+});
+
+describe('taskPriorityKey', () => {
+  it('raises the longest chains above Temporal\'s default key of 3, never below it', () => {
+    expect([4, 3, 2, 1].map((r) => taskPriorityKey(r, 4))).toEqual([1, 1, 2, 3]);
+    expect(taskPriorityKey(0, 0)).toBe(3);
+  });
+});
+
 describe('a live run with one slot', () => {
   let env: TestEnv;
   beforeAll(async () => {
@@ -52,5 +78,20 @@ describe('a live run with one slot', () => {
     expect(result.status).toBe('Completed');
     const byStart = [...result.tasks].sort((a, b) => a.startedAt! - b.startedAt!).map((t) => t.id);
     expect(byStart[0]).toBe('c1');
+    // What `--dry-run` predicts is what the run did.
+    expect(byStart).toEqual(predictSchedule(plan.tasks, () => 1, 1, 'critical-path').starts);
+    // Each task's activity carries its priority key to Temporal's matching service.
+    const history = await env.client.workflow.getHandle(result.workflowId).fetchHistory();
+    const keys = Object.fromEntries(
+      (history.events ?? []).flatMap((e) => (e.activityTaskScheduledEventAttributes ? [[e.activityTaskScheduledEventAttributes.activityId!, e.activityTaskScheduledEventAttributes.priority?.priorityKey]] : [])),
+    );
+    expect(keys).toEqual({ 'task:c1': 1, 'task:c2': 1, 'task:c3': 2, 'task:c4': 3, 'task:short': 3, 'task:other': 3 });
+  });
+
+  it('keeps plan order when the run asks for it (startOrder: plan)', async () => {
+    const result = await env.run({ plan, options: { maxParallel: 1, aggregate: 'none', startOrder: 'plan' } });
+    expect(result.status).toBe('Completed');
+    const byStart = [...result.tasks].sort((a, b) => a.startedAt! - b.startedAt!).map((t) => t.id);
+    expect(byStart).toEqual(['short', 'other', 'c1', 'c2', 'c3', 'c4']);
   });
 });

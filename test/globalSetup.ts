@@ -1,14 +1,14 @@
 // Once per test run: provision the temporal CLI, start a dev server on free ports with its own
-// database file, and bundle the workflow code once for every test worker.
-import { bundleWorkflowCode } from '@temporalio/worker';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+// database file, and build dist/ (the CLI the tests start, and the workflow bundle every test
+// worker loads) from the sources as they are now.
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { connectClient } from '../src/temporal/connect';
 import { startDevServer } from '../src/temporal/devServer';
 import { provisionTemporalCli } from '../src/temporal/temporalCli';
-import { WORKFLOWS_PATH } from '../src/workers/createWorker';
+import { buildDist, WORKFLOW_BUNDLE_FILE } from '../scripts/buildDist';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -25,9 +25,8 @@ export default async function setup(project: TestProject) {
   const client = await connectClient({ address: server.address, namespace: 'default' });
   await client.connection.close();
 
-  const { code } = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quietLogger });
-  const workflowBundlePath = join(dir, 'workflow-bundle.js');
-  await writeFile(workflowBundlePath, code);
+  await buildDist();
+  const workflowBundlePath = WORKFLOW_BUNDLE_FILE;
 
   project.provide('temporalAddress', server.address);
   project.provide('temporalCli', temporalCli);
@@ -38,12 +37,3 @@ export default async function setup(project: TestProject) {
     await rm(dir, { recursive: true, force: true });
   };
 }
-
-const quietLogger = {
-  log() {},
-  trace() {},
-  debug() {},
-  info() {},
-  warn: (message: string) => console.warn(message),
-  error: (message: string) => console.error(message),
-};

@@ -10,6 +10,7 @@ import type { DagentConfig } from './config';
 export interface RunInputFlags {
   file?: string;
   maxParallel?: number;
+  startOrder?: 'critical-path' | 'plan';
   failFast?: boolean;
   model?: string;
   allowShell?: boolean;
@@ -42,7 +43,7 @@ export async function buildRunInput(goal: string | undefined, flags: RunInputFla
   });
 
   if (flags.file === undefined) {
-    const options = definedOnly({ ...common, maxParallel: flags.maxParallel ?? config.maxParallel, failFast: flags.failFast ?? config.failFast, model: model ?? config.model, workdir: flags.workdir });
+    const options = definedOnly({ ...common, maxParallel: flags.maxParallel ?? config.maxParallel, startOrder: flags.startOrder ?? config.startOrder, failFast: flags.failFast ?? config.failFast, model: model ?? config.model, workdir: flags.workdir });
     return { goal, options };
   }
 
@@ -57,6 +58,7 @@ export async function buildRunInput(goal: string | undefined, flags: RunInputFla
   const options = definedOnly({
     ...common,
     maxParallel: flags.maxParallel ?? plan.maxParallel ?? config.maxParallel,
+    startOrder: flags.startOrder ?? plan.startOrder ?? config.startOrder,
     failFast: flags.failFast ?? plan.failFast ?? config.failFast,
     model,
     workdir: flags.workdir,

@@ -11,6 +11,7 @@ import { CliError, EXIT } from './exitCodes';
 const ConfigSchema = z
   .object({
     maxParallel: z.number().int().min(1).max(500).optional(),
+    startOrder: z.enum(['critical-path', 'plan']).optional(),
     failFast: z.boolean().optional(),
     model: z.string().min(1).optional(),
     taskQueue: z.string().min(1).optional(),
@@ -25,7 +26,7 @@ const ConfigSchema = z
   .strict();
 export type DagentConfig = z.infer<typeof ConfigSchema>;
 
-const ALIASES: Record<string, string> = { max_parallel: 'maxParallel', fail_fast: 'failFast', task_queue: 'taskQueue', mcp_servers: 'mcpServers' };
+const ALIASES: Record<string, string> = { max_parallel: 'maxParallel', start_order: 'startOrder', fail_fast: 'failFast', task_queue: 'taskQueue', mcp_servers: 'mcpServers' };
 
 export function configPaths(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): string[] {
   return [join(cwd, 'dagent.config.yaml'), join(env.XDG_CONFIG_HOME || join(homedir(), '.config'), 'dagent', 'config.yaml')];

@@ -1,12 +1,10 @@
 // Commands on runs that already exist: status (and --watch), approve, reject, patch, retry,
 // skip, cancel, list, result, graph. Each is a thin client of a query or an update.
 import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client, type WorkflowHandle } from '@temporalio/client';
-import { InvalidArgumentError } from 'commander';
 import { randomUUID } from 'node:crypto';
 import { readPlanData } from '../plan/readPlanFile';
 import { formatDuration } from '../report/statusTable';
 import { PlanPatchSchema } from '../plan/planPatch';
-import { durationToMs } from '../plan/schema';
 import { mermaidDag, mermaidGantt } from '../report/mermaid';
 import { statusViewOf, type AuditEntry, type RunResult, type RunStatusView } from '../run/types';
 import { connectClient, resolveTemporal } from '../temporal/connect';
@@ -19,12 +17,11 @@ import {
   skipTaskUpdate,
   statusQuery,
 } from '../workflows/messages';
-import { CliError, EXIT } from './exitCodes';
+import { CliError, EXIT, exitCodeOf } from './exitCodes';
 import { printResult, summaryLine, type PrintFlags } from './printResult';
 import { ProgressView, renderTable } from './progress';
 import { markWorkerWaits } from './workerWaits';
 import { dagentSettings } from '../settings/dagentSettings';
-import { exitCodeOf } from './runCommand';
 import { logLine, type ConnectionFlags } from './shared';
 
 type Flags = Omit<ConnectionFlags, 'taskQueue'>;
@@ -64,14 +61,6 @@ async function notFound(client: Client, workflowId: string): Promise<CliError> {
     if (err instanceof WorkflowNotFoundError) return new CliError(`no run ${workflowId}`, EXIT.usage);
     throw err;
   }
-}
-
-/** --reconnect-timeout: "90s", "5m", "500ms", or a number of seconds. */
-export function parseReconnectTimeout(value: string): number {
-  const text = value.trim();
-  const ms = durationToMs(/^\d+(\.\d+)?$/.test(text) ? Number(text) : text);
-  if (!(ms > 0)) throw new InvalidArgumentError(`--reconnect-timeout must be a duration such as 30s or 5m, or a number of seconds, got "${value}"`);
-  return ms;
 }
 
 /** The live table of a running run (a query), or the final one of a closed run (its result, no worker needed). */

@@ -1,6 +1,5 @@
 // `dagent dev`: the Temporal dev server in the foreground, with a persistent database.
 import { startDevServer } from '../temporal/devServer';
-import { DEFAULT_DB_FILE, DEFAULT_UI_PORT } from '../temporal/connect';
 import { logLine } from './shared';
 
 export interface DevFlags {
@@ -9,8 +8,6 @@ export interface DevFlags {
   dbFile: string;
   headless?: boolean;
 }
-
-export const DEV_DEFAULTS = { port: 7233, uiPort: DEFAULT_UI_PORT, dbFile: DEFAULT_DB_FILE };
 
 export async function devCommand(flags: DevFlags): Promise<number> {
   const server = await startDevServer({ port: flags.port, uiPort: flags.uiPort, dbFile: flags.dbFile, headless: flags.headless, log: logLine });

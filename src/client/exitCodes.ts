@@ -1,4 +1,6 @@
 // Exit codes of the dagent CLI, and the typed error that carries one.
+import type { RunResult } from '../run/types';
+
 export const EXIT = {
   ok: 0,
   /** A task failed or was skipped, or the run failed. */
@@ -15,4 +17,9 @@ export class CliError extends Error {
     super(message);
     this.name = 'CliError';
   }
+}
+
+/** A finished run's exit code: 0 when it completed, 3 when cancelled, else 1. */
+export function exitCodeOf(result: RunResult): number {
+  return result.status === 'Completed' ? EXIT.ok : result.status === 'Cancelled' ? EXIT.cancelled : EXIT.runFailed;
 }

@@ -1,36 +1,19 @@
 // The dagent command line: parses arguments and hands each command to its module.
 import { Command, Option } from 'commander';
-import {
-  approveCommand,
-  cancelCommand,
-  graphCommand,
-  listCommand,
-  parseReconnectTimeout,
-  patchCommand,
-  rejectCommand,
-  resultCommand,
-  retryCommand,
-  skipCommand,
-  statusCommand,
-} from './controlCommands';
-import { TemporalCliMissingError } from '../temporal/temporalCli';
-import { TemporalConfigError, TemporalUnreachableError } from '../temporal/connect';
-import { devCommand, DEV_DEFAULTS } from './devCommand';
-import { CliError, EXIT } from './exitCodes';
-import { PlanFileError } from '../plan/readPlanFile';
-import { EncryptionKeyError } from '../codec/encryptionCodec';
-import { codecServerCommand } from './codecServerCommand';
-import { planCommand } from './planCommand';
-import { validateCommand } from './validateCommand';
-import { runCommand } from './runCommand';
-import { addConnectionFlags, addServerFlags, parseNonNegativeNumber, parsePositiveInt, parsePositiveNumber } from './shared';
-import { workerCommand } from './workerCommand';
-import { parseQueueFlag, parseQueueName } from './parseQueueFlag';
-import { queueLimitCommand, queueShowCommand } from './queueCommand';
-import { gcCommand } from './gcCommand';
-import { StoreConfigError } from '../store/resultStore';
-import { WorkerRoleError } from '../workers/createWorker';
+import { EncryptionKeyError } from '../codec/encryptionKeyError';
+import { PlanFileError } from '../plan/planFileError';
 import { dagentSettings, SettingsError } from '../settings/dagentSettings';
+import { StoreConfigError } from '../store/storeConfigError';
+import { TemporalCliMissingError } from '../temporal/temporalCli';
+import { TemporalConfigError, TemporalUnreachableError } from '../temporal/temporalErrors';
+import { WorkerRoleError } from '../workers/workerRoleError';
+import { CliError, EXIT } from './exitCodes';
+import { addConnectionFlags, addServerFlags, DEV_DEFAULTS, parseNonNegativeNumber, parsePositiveInt, parsePositiveNumber, parseReconnectTimeout } from './flags';
+import { parseQueueFlag, parseQueueName } from './parseQueueFlag';
+
+// Each command's module is imported when that command runs, so `dagent --help` or `validate`
+// never loads the Temporal worker or the SDKs a run needs.
+const control = () => import('./controlCommands');
 
 const program = new Command('dagent')
   .description('Durable DAG-of-agents engine on Temporal: one request in, parallel agent tasks, one merged report out.')
@@ -44,6 +27,7 @@ addConnectionFlags(
     .argument('[goal]', 'what to do, in plain words (with --file: the goal written on the report)')
     .option('-f, --file <file>', 'plan file (JSON or YAML; clinvk tasks and chain files too), or - for standard input')
     .option('--max-parallel <n>', 'tasks running at once (default 4)', parsePositiveInt('--max-parallel'))
+    .addOption(new Option('--start-order <order>', 'when ready tasks outnumber free slots, which start first: the longest chain still ahead (critical-path, default) or plan order').choices(['critical-path', 'plan']))
     .option('--fail-fast', 'on the first failed task, cancel what runs and skip the rest')
     .option('--model <model>', 'model for tasks that name none (default: $DAGENT_MODEL, else the worker\'s default)')
     .option('--allow-shell', 'let a plan made by the LLM contain shell tasks')
@@ -62,7 +46,7 @@ addConnectionFlags(
     .option('--workdir <dir>', 'the folder the run works in: the planner sees its files and anthropic tasks work in it as agents (default for a goal: the current directory, when this process runs the worker)')
     .option('--no-worker', 'do not start a worker in this process; another worker serves the task queue')
     .option('--workflow-id <id>', 'workflow id (default: dagent-<goal>-<random>)'),
-).action(async (goal: string | undefined, flags) => finish(await runCommand(goal, flags)));
+).action(async (goal: string | undefined, flags) => finish(await (await import('./runCommand')).runCommand(goal, flags)));
 
 const onRun = (command: Command) => addServerFlags(command.argument('<workflowId>', 'the run'));
 const controlOptions = (command: Command) =>
@@ -75,43 +59,43 @@ onRun(program.command('status').description('the live task table of a run'))
   .option('-w, --watch', 'keep rendering until the run ends (reconnects if the server goes away)')
   .option('--reconnect-timeout <duration>', 'with --watch: how long to keep reconnecting to a lost server before giving up with exit 4, e.g. 30s or 5m (default 60s)', parseReconnectTimeout)
   .option('--json', 'print the status as JSON')
-  .action(async (id: string, flags) => finish(await statusCommand(id, flags)));
+  .action(async (id: string, flags) => finish(await (await control()).statusCommand(id, flags)));
 controlOptions(program.command('approve').description('approve the plan (waiting for approval), or a task with --task'))
   .option('--task <id>', 'the task to approve')
-  .action(async (id: string, flags) => finish(await approveCommand(id, flags)));
+  .action(async (id: string, flags) => finish(await (await control()).approveCommand(id, flags)));
 controlOptions(program.command('reject').description('reject the plan (the run ends Rejected), or a task with --task (it and its dependents are skipped)'))
   .option('--task <id>', 'the task to reject')
-  .action(async (id: string, flags) => finish(await rejectCommand(id, flags)));
+  .action(async (id: string, flags) => finish(await (await control()).rejectCommand(id, flags)));
 controlOptions(program.command('patch').description('add, change or remove tasks that have not started'))
   .requiredOption('-f, --file <file>', 'patch file: { add: [tasks], update: [{ id, …fields }], remove: [ids] }')
-  .action(async (id: string, flags) => finish(await patchCommand(id, flags)));
+  .action(async (id: string, flags) => finish(await (await control()).patchCommand(id, flags)));
 controlOptions(program.command('retry').description('run a failed or cancelled task again; its skipped dependents return to Pending'))
   .requiredOption('--task <id>', 'the task')
   .option('--prompt <text>', 'a new prompt for it')
-  .action(async (id: string, flags) => finish(await retryCommand(id, flags)));
+  .action(async (id: string, flags) => finish(await (await control()).retryCommand(id, flags)));
 controlOptions(program.command('skip').description('skip a task that has not started (and its dependents)'))
   .requiredOption('--task <id>', 'the task')
-  .action(async (id: string, flags) => finish(await skipCommand(id, flags)));
+  .action(async (id: string, flags) => finish(await (await control()).skipCommand(id, flags)));
 controlOptions(program.command('cancel').description('cancel a task with --task, or the whole run (its report is still written)'))
   .option('--task <id>', 'the task')
-  .action(async (id: string, flags) => finish(await cancelCommand(id, flags)));
+  .action(async (id: string, flags) => finish(await (await control()).cancelCommand(id, flags)));
 onRun(program.command('result').description('the RunResult of a finished run: results table, summary, report'))
   .option('--json', 'the RunResult as JSON')
   .option('-q, --quiet', 'only the summary line')
   .option('--report <file>', 'write the report to a file')
-  .action(async (id: string, flags) => finish(await resultCommand(id, flags)));
+  .action(async (id: string, flags) => finish(await (await control()).resultCommand(id, flags)));
 onRun(program.command('graph').description('the run\'s DAG coloured by status and its timeline, in Mermaid'))
-  .action(async (id: string, flags) => finish(await graphCommand(id, flags)));
+  .action(async (id: string, flags) => finish(await (await control()).graphCommand(id, flags)));
 addServerFlags(program.command('list').description('runs of the orchestrate workflow, newest first'))
   .option('--status <status>', 'running, completed, failed, cancelled, terminated or timedout')
   .option('--limit <n>', 'at most this many', parsePositiveInt('--limit'), 50)
-  .action(async (flags) => finish(await listCommand(flags)));
+  .action(async (flags) => finish(await (await control()).listCommand(flags)));
 
 program
   .command('validate')
   .description('check a plan file: every problem with its task and field, or its layers and critical path')
   .argument('<file>', 'plan file, or - for standard input')
-  .action(async (file: string) => finish(await validateCommand(file)));
+  .action(async (file: string) => finish(await (await import('./validateCommand')).validateCommand(file)));
 
 addConnectionFlags(
   program
@@ -123,7 +107,7 @@ addConnectionFlags(
     .option('--max-tasks <n>', 'most tasks the plan may have (default 12)', parsePositiveInt('--max-tasks'))
     .option('--workdir <dir>', 'the folder to plan for: the planner sees its files (default: the current directory, when this process runs the worker)')
     .option('--no-worker', 'do not start a worker in this process'),
-).action(async (goal: string, flags) => finish(await planCommand(goal, flags)));
+).action(async (goal: string, flags) => finish(await (await import('./planCommand')).planCommand(goal, flags)));
 
 addConnectionFlags(
   program
@@ -133,19 +117,19 @@ addConnectionFlags(
     .option('--queue <names>', 'serve only these skill queues (task queue <task-queue>-<name>), e.g. gpu,claude=8 (NAME=N: at most N at once from that queue); repeatable', parseQueueFlag)
     .option('--serve-runs', 'with --queue: serve the run queue too (the workflows and the default activities), so one worker does everything')
     .option('--no-activities', 'serve the workflows only, no default activities (with --queue: the workflows and those queues)'),
-).action(async (flags) => finish(await workerCommand(flags)));
+).action(async (flags) => finish(await (await import('./workerCommand')).workerCommand(flags)));
 
 const queue = program.command('queue').description('skill queues: their workers, backlog and shared rate limit');
 addConnectionFlags(queue.command('show').description('workers, backlog and rate limit of the run queue and skill queues (default: those the config file names)'))
   .argument('[queues...]', 'skill queue names, e.g. gpu claude')
   .option('--json', 'as JSON')
-  .action(async (queues: string[], flags) => finish(await queueShowCommand(queues, flags)));
+  .action(async (queues: string[], flags) => finish(await (await import('./queueCommand')).queueShowCommand(queues, flags)));
 addConnectionFlags(queue.command('limit').description('set the rate limit that all workers of a skill queue share, on the server'))
   .argument('<queue>', 'skill queue name, e.g. gpu', (value: string) => parseQueueName(value))
   .option('--rps <n>', 'activities started per second across all its workers (0 pauses the queue)', parseNonNegativeNumber('--rps'))
   .option('--clear', 'remove the limit')
   .option('--reason <text>', 'why, kept by the server')
-  .action(async (name: string, flags) => finish(await queueLimitCommand(name, flags)));
+  .action(async (name: string, flags) => finish(await (await import('./queueCommand')).queueLimitCommand(name, flags)));
 
 program
   .command('codec-server')
@@ -153,7 +137,7 @@ program
   .addOption(new Option('--port <port>', 'port').default(8888).argParser(parsePositiveInt('--port')))
   .option('--host <host>', 'address to listen on', '127.0.0.1')
   .option('--cors-origin <origin...>', 'origins allowed to call it (the Web UI)', ['http://localhost:8233', 'http://127.0.0.1:8233'])
-  .action(async (flags) => finish(await codecServerCommand(flags)));
+  .action(async (flags) => finish(await (await import('./codecServerCommand')).codecServerCommand(flags)));
 
 program
   .command('dev')
@@ -162,14 +146,14 @@ program
   .addOption(new Option('--ui-port <port>', 'Web UI port').default(DEV_DEFAULTS.uiPort).argParser(parsePositiveInt('--ui-port')))
   .option('--db-file <path>', 'database file', DEV_DEFAULTS.dbFile)
   .option('--headless', 'no Web UI')
-  .action(async (flags) => finish(await devCommand(flags)));
+  .action(async (flags) => finish(await (await import('./devCommand')).devCommand(flags)));
 
 program
   .command('gc')
   .description('remove old runs from the result store (DAGENT_STORE): a run goes whole once its newest output is older than --older-than')
   .requiredOption('--older-than <age>', 'age like 30d, 12h or 90m')
   .option('--dry-run', 'list what would be removed, remove nothing')
-  .action(async (flags) => finish(await gcCommand(flags)));
+  .action(async (flags) => finish(await (await import('./gcCommand')).gcCommand(flags)));
 
 function finish(code: number): void {
   process.exitCode = code;

@@ -11,7 +11,7 @@ import { statusQuery } from '../workflows/messages';
 import { orchestrate } from '../workflows/orchestrate';
 import { buildRunInput, needsAnthropicKey, type RunInputFlags } from './buildRunInput';
 import { loadConfig } from './config';
-import { CliError, EXIT } from './exitCodes';
+import { CliError, EXIT, exitCodeOf } from './exitCodes';
 import { printResult, type PrintFlags } from './printResult';
 import { ProgressView } from './progress';
 import { logLine, resolveTaskQueue, type ConnectionFlags } from './shared';
@@ -37,7 +37,7 @@ export async function runCommand(goal: string | undefined, flags: RunFlags): Pro
   }
   if (flags.dryRun) {
     if (input.plan === undefined) throw new CliError('--dry-run needs a plan (--file); a goal is planned only when the run starts', EXIT.usage);
-    process.stdout.write(`${describePlan(input.plan as Plan)}\nDry run: nothing was started.\n`);
+    process.stdout.write(`${describePlan(input.plan as Plan, input.options ?? {})}\nDry run: nothing was started.\n`);
     return EXIT.ok;
   }
   // The in-process worker is the one that calls the LLM: fail now, not after a round trip.
@@ -118,10 +118,6 @@ export function detachMessage(workflowId: string, namespace: string, taskQueue: 
     `  its result:   temporal workflow result --namespace ${namespace} --workflow-id ${workflowId}`,
     `  keep it running: a worker must serve task queue ${taskQueue}: npx dagent worker --task-queue ${taskQueue}`,
   ].join('\n');
-}
-
-export function exitCodeOf(result: RunResult): number {
-  return result.status === 'Completed' ? EXIT.ok : result.status === 'Cancelled' ? EXIT.cancelled : EXIT.runFailed;
 }
 
 function isCancelled(err: WorkflowFailedError): boolean {

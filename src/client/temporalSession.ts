@@ -2,8 +2,8 @@
 // this process until the command is done.
 import type { Client } from '@temporalio/client';
 import { connectClient, resolveTemporal, type TemporalTarget } from '../temporal/connect';
-import { createWorker, type DagentWorker } from '../workers/createWorker';
-import { installQuietRuntime, logLine, type ConnectionFlags } from './shared';
+import type { DagentWorker } from '../workers/createWorker';
+import { logLine, type ConnectionFlags } from './shared';
 
 export interface TemporalSession {
   client: Client;
@@ -25,12 +25,14 @@ export function inProcessSlots(maxParallel: number): number {
 }
 
 export async function openSession(flags: ConnectionFlags & { worker: boolean; taskQueue: string; maxConcurrentActivities?: number }): Promise<TemporalSession> {
-  installQuietRuntime({ ownSignals: true });
   const target = await resolveTemporal({ address: flags.address, namespace: flags.namespace, profile: flags.profile, autoStart: true, log: logLine });
   const client = await connectClient(target);
   let worker: DagentWorker | undefined;
   let running: Promise<void> | undefined;
   if (flags.worker) {
+    // Loaded only here: a command without a worker never loads the Temporal worker (seconds less).
+    const [{ createWorker }, { installQuietRuntime }] = await Promise.all([import('../workers/createWorker'), import('./quietRuntime')]);
+    installQuietRuntime({ ownSignals: true });
     worker = await createWorker({ address: target.address, connection: target.connection, namespace: target.namespace, taskQueue: flags.taskQueue, maxConcurrentActivities: flags.maxConcurrentActivities });
     running = worker.run();
   }

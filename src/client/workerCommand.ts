@@ -5,7 +5,8 @@ import { connectClient, resolveTemporal } from '../temporal/connect';
 import { skillTaskQueue } from '../plan/skillQueue';
 import { createWorker, type SkillQueueServed } from '../workers/createWorker';
 import { loadConfig } from './config';
-import { installQuietRuntime, logLine, resolveTaskQueue, type ConnectionFlags } from './shared';
+import { installQuietRuntime } from './quietRuntime';
+import { logLine, resolveTaskQueue, type ConnectionFlags } from './shared';
 
 export interface WorkerFlags extends ConnectionFlags {
   maxConcurrentActivities?: number;

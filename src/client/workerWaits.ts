@@ -3,7 +3,7 @@
 // scheduled), so the client reads it from Temporal's pending activities, its own and those of
 // agent tasks' child workflows, and marks the view it shows.
 import type { Client, WorkflowExecutionDescription, WorkflowHandle } from '@temporalio/client';
-import { tsToMs } from '@temporalio/common/lib/time';
+import { tsToMs } from '@temporalio/common/lib/time.js';
 import proto from '@temporalio/proto';
 import type { RunStatusView } from '../run/types';
 

@@ -6,19 +6,14 @@ import type { Payload, PayloadCodec } from '@temporalio/common';
 // A CommonJS package: its default export works under Node's ESM loader and bundlers alike.
 import proto from '@temporalio/proto';
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+export { EncryptionKeyError } from './encryptionKeyError';
+import { EncryptionKeyError } from './encryptionKeyError';
 
 const { temporal } = proto;
 const ENCODING = 'binary/encrypted';
 const KEY_ID_KEY = 'encryption-key-id';
 const IV_BYTES = 12;
 const TAG_BYTES = 16;
-
-export class EncryptionKeyError extends Error {
-  constructor(message: string) {
-    super(`DAGENT_ENCRYPTION_KEY: ${message}`);
-    this.name = 'EncryptionKeyError';
-  }
-}
 
 export class EncryptionCodec implements PayloadCodec {
   /** keys: id → 32-byte key; the first is the one that encrypts. */

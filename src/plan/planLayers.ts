@@ -1,6 +1,8 @@
-// A plan's shape before it runs: its layers (tasks that could run together) and its critical
-// path by estimatedMinutes, for `dagent validate` and `run --dry-run`. Pure.
-import { criticalPath, remainingPathLengths } from './criticalPath';
+// A plan's shape before it runs: its layers (tasks that could run together), its critical path
+// by estimatedMinutes, and the schedule the run is predicted to follow, for `dagent validate` and
+// `run --dry-run`. Pure.
+import { criticalPath } from './criticalPath';
+import { predictSchedule, type StartOrder } from './predictSchedule';
 import type { Plan } from './schema';
 
 export function planLayers(plan: Plan): string[][] {
@@ -28,13 +30,14 @@ export function estimatedCriticalPath(plan: Plan): { minutes: number; path: stri
   return { minutes: length, path };
 }
 
-/** The order the scheduler prefers among ready tasks: longest remaining chain (by estimate) first, ties in plan order. */
-export function startOrder(plan: Plan): string[] {
-  const remaining = remainingPathLengths(plan.tasks, (t) => t.estimatedMinutes ?? 1);
-  return plan.tasks.map((t) => t.id).sort((a, b) => remaining.get(b)! - remaining.get(a)!);
+/** How the run will go on estimates: estimatedMinutes, else every task weighs one "task length". */
+export function predictedRun(plan: Plan, maxParallel: number, order: StartOrder) {
+  const estimated = plan.tasks.some((t) => t.estimatedMinutes !== undefined);
+  const schedule = predictSchedule(plan.tasks, (t) => t.estimatedMinutes ?? 1, maxParallel, order);
+  return { ...schedule, unit: estimated ? 'min' : 'task lengths' };
 }
 
-export function describePlan(plan: Plan): string {
+export function describePlan(plan: Plan, run: { maxParallel?: number; startOrder?: StartOrder } = {}): string {
   const lines = [`${plan.tasks.length} tasks in ${planLayers(plan).length} layers`];
   planLayers(plan).forEach((layer, i) => {
     lines.push(`  layer ${i + 1}: ${layer.map((id) => `${id} (${plan.tasks.find((t) => t.id === id)!.backend ?? 'anthropic'})`).join(', ')}`);
@@ -45,6 +48,14 @@ export function describePlan(plan: Plan): string {
   }
   const critical = estimatedCriticalPath(plan);
   if (critical) lines.push(`critical path by estimate: ${critical.path.join(' → ')} (${critical.minutes} min)`);
-  lines.push(`start order when slots are short (longest remaining chain first): ${startOrder(plan).join(', ')}`);
+  const maxParallel = run.maxParallel ?? plan.maxParallel ?? 4;
+  const order = run.startOrder ?? plan.startOrder ?? 'critical-path';
+  const p = predictedRun(plan, maxParallel, order);
+  const n = (x: number) => String(Math.round(x * 10) / 10);
+  lines.push(
+    `predicted makespan with maxParallel ${maxParallel} (${order === 'plan' ? 'plan order' : 'longest remaining chain first'}): ${n(p.makespan)} ${p.unit}` +
+      ` (critical path ${n(p.criticalPath)}, work ÷ slots ${n(p.workPerSlot)})${p.unit === 'min' ? '' : '; give tasks estimatedMinutes for minutes'}`,
+  );
+  lines.push(`start order: ${p.starts.join(', ')}`);
   return lines.join('\n');
 }

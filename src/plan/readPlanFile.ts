@@ -5,15 +5,10 @@ import { parse as parseYaml } from 'yaml';
 import type { Plan } from './schema';
 import { outputSchemaProblems } from './outputSchemaProblems';
 import { MAX_PLAN_DEPTH, nestingDepth, validatePlan, type PlanProblem } from './validatePlan';
+export { PlanFileError } from './planFileError';
+import { PlanFileError } from './planFileError';
 
 export const MAX_PLAN_FILE_BYTES = 10 * 1024 * 1024;
-
-export class PlanFileError extends Error {
-  constructor(readonly file: string, readonly problems: PlanProblem[]) {
-    super(`${file}: invalid plan\n${problems.map((p) => `  ${file}: ${p.path}${p.taskId ? ` (task ${p.taskId})` : ''}: ${p.message}`).join('\n')}`);
-    this.name = 'PlanFileError';
-  }
-}
 
 /** The file's data, parsed but not yet validated. */
 export async function readPlanData(file: string, stdin: NodeJS.ReadableStream = process.stdin): Promise<unknown> {

@@ -162,6 +162,8 @@ export const PlanFileSchema = z
   .object({
     goal: z.string().max(PLAN_LIMITS.maxGoalChars).optional(),
     maxParallel: z.number().int().min(1).max(500).optional(),
+    /** When ready tasks outnumber free slots: the longest chain still ahead first (default), or plan order. */
+    startOrder: z.enum(['critical-path', 'plan']).optional(),
     failFast: z.boolean().optional(),
     defaults: TaskDefaultsSchema.optional(),
     mcpServers: McpServersSchema.optional(),
@@ -174,6 +176,7 @@ export const PlanSchema = z
   .object({
     goal: z.string().max(PLAN_LIMITS.maxGoalChars).optional(),
     maxParallel: z.number().int().min(1).max(500).optional(),
+    startOrder: z.enum(['critical-path', 'plan']).optional(),
     failFast: z.boolean().optional(),
     /** MCP servers the plan's agent tasks may use (a plan made by the LLM may not declare any). */
     mcpServers: McpServersSchema.optional(),
@@ -185,6 +188,8 @@ export type Plan = z.infer<typeof PlanSchema>;
 export const RunOptionsSchema = z
   .object({
     maxParallel: z.number().int().min(1).max(500).optional(),
+    /** When ready tasks outnumber free slots: the longest chain still ahead first (default), or plan order. */
+    startOrder: z.enum(['critical-path', 'plan']).optional(),
     failFast: z.boolean().optional(),
     model: z.string().min(1).optional(),
     /** Default start-to-close timeout of a task attempt when the task sets none. */
@@ -259,6 +264,7 @@ export type OrchestrateInput = { goal?: string; plan?: Plan | unknown; options?:
 
 export const DEFAULT_OPTIONS = {
   maxParallel: 4,
+  startOrder: 'critical-path',
   failFast: false,
   taskTimeout: '10m',
   heartbeatTimeout: '30s',

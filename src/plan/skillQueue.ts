@@ -2,6 +2,9 @@
 // workflow, the worker and the CLI all name queues through here, so they always agree.
 import type { BackendName, RunOptions, Task } from './schema';
 
+/** The run queue's name when none is configured. */
+export const DEFAULT_TASK_QUEUE = 'dagent';
+
 /** The Temporal task queue of a skill queue: `dagent` + `gpu` → `dagent-gpu`. */
 export function skillTaskQueue(taskQueue: string, queue: string): string {
   return `${taskQueue}-${queue}`;

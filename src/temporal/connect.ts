@@ -10,26 +10,10 @@ import type { NativeConnectionOptions } from '@temporalio/worker';
 import { join } from 'node:path';
 import { encryptionCodecFromSettings } from '../codec/encryptionCodec';
 import { SEARCH_ATTRIBUTE_NAMES } from '../run/searchAttributes';
+import { DEFAULT_ADDRESS, DEFAULT_DB_FILE, DEFAULT_UI_PORT } from './defaults';
 import { isPortOpen, startDevServer } from './devServer';
-
-export const DEFAULT_ADDRESS = '127.0.0.1:7233';
-export const DEFAULT_UI_PORT = 8233;
-export const DEFAULT_DB_FILE = join('.dagent', 'temporal.db');
-
-export class TemporalUnreachableError extends Error {
-  constructor(readonly address: string, cause: string) {
-    super(`cannot reach Temporal at ${address}: ${cause}. Start one with \`npx dagent dev\` or set TEMPORAL_ADDRESS (or a profile).`);
-    this.name = 'TemporalUnreachableError';
-  }
-}
-
-/** A connection profile that cannot be used as written (an unknown profile, a bad TOML file). */
-export class TemporalConfigError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'TemporalConfigError';
-  }
-}
+import { TemporalConfigError, TemporalUnreachableError } from './temporalErrors';
+export { TemporalConfigError, TemporalUnreachableError } from './temporalErrors';
 
 /** What both connections (the client's and a worker's native one) are made from. */
 export type ConnectionSettings = Pick<NativeConnectionOptions, 'address' | 'tls' | 'apiKey' | 'metadata'> & { address: string };

@@ -2,7 +2,6 @@
 // and/or the activities of skill queues (`<taskQueue>-<queue>`), one Temporal worker per queue.
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
-import { fileURLToPath } from 'node:url';
 import type { PayloadCodec } from '@temporalio/common';
 import { createActivities } from '../activities';
 import { McpPool } from '../agent/mcpPool';
@@ -18,9 +17,10 @@ import { scrubbingStore } from '../store/scrubbingStore';
 import { skillTaskQueue } from '../plan/skillQueue';
 import { taskAttemptSignal } from '../workflows/messages';
 import { scrubInterceptor } from './scrubInterceptor';
+import { workflowCode } from './workflowsPath';
+export { WorkerRoleError } from './workerRoleError';
+import { WorkerRoleError } from './workerRoleError';
 
-export const DEFAULT_TASK_QUEUE = 'dagent';
-export const WORKFLOWS_PATH = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
 
 export interface DagentWorkerOptions {
   address: string;
@@ -36,7 +36,7 @@ export interface DagentWorkerOptions {
   defaultActivities?: boolean;
   /** Skill queues whose activities this worker serves, each with its own concurrency. */
   queues?: SkillQueueServed[];
-  /** A prebuilt workflow bundle (tests build one once); otherwise the workflows are bundled now. */
+  /** A prebuilt workflow bundle (tests build one once); default: dist/'s, or the sources bundled now. */
   workflowBundle?: WorkerOptions['workflowBundle'];
   llm?: LlmSettings;
   store?: ResultStore;
@@ -63,14 +63,6 @@ export interface DagentWorker {
   run(): Promise<void>;
   shutdown(): void;
   close(): Promise<void>;
-}
-
-/** Nothing to poll: refused before connecting. */
-export class WorkerRoleError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'WorkerRoleError';
-  }
 }
 
 export async function createWorker(options: DagentWorkerOptions): Promise<DagentWorker> {
@@ -122,7 +114,7 @@ export async function createWorker(options: DagentWorkerOptions): Promise<Dagent
         ...common,
         taskQueue: options.taskQueue,
         ...(serveDefault ? { activities, maxConcurrentActivityTaskExecutions: options.maxConcurrentActivities ?? 16 } : {}),
-        ...(serveWorkflows ? (options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }) : {}),
+        ...(serveWorkflows ? (options.workflowBundle ? { workflowBundle: options.workflowBundle } : workflowCode()) : {}),
       }),
     );
     taskQueues.push(options.taskQueue);

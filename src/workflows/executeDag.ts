@@ -22,6 +22,7 @@ import { durationToMs, toTemporalDuration, type Duration, type McpServers, type 
 import { totalTokens, type PriceTable, type TaskOutcome, type UpstreamOutput, type Usage } from '../run/types';
 import { agentTask, agentWorkflowId } from './agentTask';
 import { remainingPathLengths } from '../plan/criticalPath';
+import { taskPriorityKey } from '../plan/taskPriority';
 import { taskSkillQueue, skillTaskQueue } from '../plan/skillQueue';
 import type { RunState } from './runState';
 import { runSubPlan, type SubPlanSettings } from './subPlan';
@@ -70,7 +71,7 @@ export async function executeDag(run: RunState, settings: ExecuteSettings): Prom
           ? runSubPlan(task, upstream, { goal: settings.goal, options: settings.options, taskShare })
           : workdir !== undefined
             ? runAgentTask(task, upstream, workdir, { ...settings.options.mcpServers, ...run.planBase.mcpServers }, settings, maxAttempts, table.startNumber(task.id), activityQueue)
-            : taskActivities(task, settings, maxAttempts, table.startNumber(task.id), activityQueue).runTask({
+            : taskActivities(task, settings, maxAttempts, table.startNumber(task.id), activityQueue, priorityOf(task)).runTask({
               goal: settings.goal,
               task,
               model: settings.model,
@@ -102,15 +103,23 @@ export async function executeDag(run: RunState, settings: ExecuteSettings): Prom
   };
 
   // Critical-path-first: when ready tasks outnumber free slots, the one with the longest chain
-  // still behind it starts first (weighted by estimatedMinutes, else equally). Runs that began
-  // before this rule keep plan order on replay. Recomputed only when the plan changes (patches).
-  let ordered: { version: number; order: Map<string, number> } | undefined;
-  const startOrder = (): Map<string, number> | undefined => {
-    if (table.waitingCount() === 0 || !patched('critical-path-first')) return undefined;
+  // still behind it starts first (weighted by estimatedMinutes, else equally), and its activity
+  // carries a Temporal priority key so that, on a queue shared with other runs, it is dispatched
+  // first too. Runs that began before this rule keep plan order on replay. Recomputed only when
+  // the plan changes (patches).
+  let ordered: { version: number; order: Map<string, number>; longest: number } | undefined;
+  const remainingChains = (): typeof ordered => {
+    if (settings.options.startOrder === 'plan' || !patched('critical-path-first')) return undefined;
     if (ordered?.version !== table.planVersion()) {
-      ordered = { version: table.planVersion(), order: remainingPathLengths(table.plan().tasks, (t) => t.estimatedMinutes ?? 1) };
+      const order = remainingPathLengths(table.plan().tasks, (t) => t.estimatedMinutes ?? 1);
+      ordered = { version: table.planVersion(), order, longest: Math.max(0, ...order.values()) };
     }
-    return ordered.order;
+    return ordered;
+  };
+  const startOrder = (): Map<string, number> | undefined => (table.waitingCount() === 0 ? undefined : remainingChains()?.order);
+  const priorityOf = (task: Task): number | undefined => {
+    const chains = remainingChains();
+    return chains ? taskPriorityKey(chains.order.get(task.id) ?? 0, chains.longest) : undefined;
   };
 
   const approvalMs = durationToMs(settings.approvalTimeout);
@@ -198,12 +207,13 @@ function budgetReason(usage: Usage, budget: ExecuteSettings['budget']): string |
   return undefined;
 }
 
-function taskActivities(task: Task, settings: ExecuteSettings, maxAttempts: number, startNumber: number, activityQueue: string | undefined) {
+function taskActivities(task: Task, settings: ExecuteSettings, maxAttempts: number, startNumber: number, activityQueue: string | undefined, priorityKey: number | undefined) {
   return proxyActivities<Activities>({
     // A task an operator retried runs as a new activity.
     activityId: startNumber <= 1 ? `task:${task.id}` : `task:${task.id}:${startNumber}`,
     summary: `${task.id} · ${task.title}`,
     ...(activityQueue ? { taskQueue: activityQueue } : {}),
+    ...(priorityKey !== undefined ? { priority: { priorityKey } } : {}),
     startToCloseTimeout: toTemporalDuration(task.timeout ?? settings.taskTimeout),
     heartbeatTimeout: toTemporalDuration(settings.heartbeatTimeout),
     retry: {

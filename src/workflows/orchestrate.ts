@@ -64,7 +64,7 @@ export async function orchestrate(input: OrchestrateInput): Promise<RunResult> {
     if (unsafe.length > 0) throw ApplicationFailure.nonRetryable(`the planner's plan is not allowed:\n${formatProblems(unsafe)}`, 'UnsafePlan');
   }
   // Precedence: the run's options, then the plan's own settings, then defaults.
-  const options = { ...DEFAULT_OPTIONS, ...definedOnly({ maxParallel: plan.maxParallel, failFast: plan.failFast }), ...given };
+  const options = { ...DEFAULT_OPTIONS, ...definedOnly({ maxParallel: plan.maxParallel, startOrder: plan.startOrder, failFast: plan.failFast }), ...given };
   if (plan.tasks.some((t) => t.decompose) && plan.tasks.length > options.maxTreeTasks) {
     throw ApplicationFailure.nonRetryable(`the plan has ${plan.tasks.length} tasks, over the cap of ${options.maxTreeTasks} across the tree of sub-plans (maxTreeTasks)`, 'TreeTooLarge');
   }

@@ -1,0 +1,77 @@
+// `npm run build` (run by `npm ci` through `prepare`): compiles the CLI to plain JavaScript in
+// dist/ so no TypeScript is compiled when dagent starts, and prebuilds the workflow bundle that
+// every worker loads (bundling it takes seconds; loading it takes milliseconds).
+//
+// Why a build at install time and not committed output: dist/ follows from src/ and the lockfile
+// alone, so committing it would only add a second copy to keep in step; a clean clone's
+// `npm ci` builds it, and CI runs from a clean clone.
+import { bundleWorkflowCode } from '@temporalio/worker';
+import { build } from 'esbuild';
+import { createHash } from 'node:crypto';
+import { copyFile, mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { WORKFLOWS_PATH } from '../src/workers/workflowsPath';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const dist = join(root, 'dist');
+
+/** The prebuilt workflow bundle that workers started from dist/ load. */
+export const WORKFLOW_BUNDLE_FILE = join(dist, 'workflow-bundle.js');
+
+/** Builds dist/; returns what it did, for a log line. */
+export async function buildDist(): Promise<string> {
+  const started = Date.now();
+
+  // The CLI: one entry, each command's modules in their own chunk, imported when that command runs.
+  // Packages stay external: node_modules is there at run time, and native addons cannot be bundled.
+  // Built beside the old one and swapped in, so a dagent already running keeps its chunks.
+  const next = join(dist, `cli.${process.pid}`);
+  await build({
+    entryPoints: { dagent: join(root, 'src/client/main.ts') },
+    outdir: next,
+    bundle: true,
+    splitting: true,
+    format: 'esm',
+    platform: 'node',
+    target: 'node20',
+    packages: 'external',
+    sourcemap: 'linked',
+    logLevel: 'warning',
+  });
+  // The process supervisor is started by path, next to the code that starts it.
+  await copyFile(join(root, 'src/backends/supervisor.mjs'), join(next, 'supervisor.mjs'));
+  const old = join(dist, `cli.old.${process.pid}`);
+  await rename(join(dist, 'cli'), old).catch((err: NodeJS.ErrnoException) => {
+    if (err.code !== 'ENOENT') throw err;
+  });
+  await rename(next, join(dist, 'cli'));
+  await rm(old, { recursive: true, force: true });
+
+  // The workflow bundle, rebuilt only when what goes into it changed: every source file and the lockfile.
+  const key = await sourceHash();
+  const bundleFile = WORKFLOW_BUNDLE_FILE;
+  const keyFile = join(dist, 'workflow-bundle.key');
+  const previous = await readFile(keyFile, 'utf8').catch(() => '');
+  if (previous !== key) {
+    const { code } = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quietLogger() });
+    await mkdir(dist, { recursive: true });
+    await writeFile(`${bundleFile}.tmp`, code);
+    await rename(`${bundleFile}.tmp`, bundleFile);
+    await writeFile(keyFile, key);
+  }
+  return `built dist/ in ${Date.now() - started} ms${previous === key ? ' (workflow bundle unchanged)' : ''}`;
+}
+
+async function sourceHash(): Promise<string> {
+  const hash = createHash('sha256');
+  const files = (await readdir(join(root, 'src'), { recursive: true })).filter((f) => /\.(ts|mjs|js|json)$/.test(f)).sort();
+  for (const file of files) hash.update(file).update('\0').update(await readFile(join(root, 'src', file))).update('\0');
+  hash.update(await readFile(join(root, 'package-lock.json')));
+  return hash.digest('hex');
+}
+
+function quietLogger() {
+  const nothing = () => {};
+  return { log: nothing, trace: nothing, debug: nothing, info: nothing, warn: (m: string) => console.warn(m), error: (m: string) => console.error(m) };
+}

@@ -1,0 +1,18 @@
+// Where the workflow code is: its TypeScript entry (bundled by the build) and the prebuilt bundle.
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type { WorkerOptions } from '@temporalio/worker';
+
+/** The entry of the workflow bundle, in src/ (meaningful only when running from the sources). */
+export const WORKFLOWS_PATH = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
+
+/**
+ * The workflows for Worker.create: the bundle `npm run build` wrote to dist/ when this code runs
+ * from dist/ (loading it takes milliseconds; bundling takes seconds), else the sources, bundled now.
+ */
+export function workflowCode(): Pick<WorkerOptions, 'workflowBundle' | 'workflowsPath'> {
+  if (import.meta.url.endsWith('.ts')) return { workflowsPath: WORKFLOWS_PATH };
+  const codePath = fileURLToPath(new URL('../workflow-bundle.js', import.meta.url));
+  if (!existsSync(codePath)) throw new Error(`the workflow bundle ${codePath} is missing: run \`npm run build\` in the dagent folder`);
+  return { workflowBundle: { codePath } };
+}
