@@ -1,98 +1,234 @@
-// `npm run bench`: orchestration overhead, measured in one run against a real dev server and the
-// test LLM server. Wall-clock times are taken at the LLM server, where a task's work starts and ends.
+// `npm run bench`: dagent against the smallest raw Temporal workflow doing the same work, side by
+// side in one run on one dev server (with the speed settings every dagent dev server has), the
+// same worker process and the same test LLM server; then the CLI's start-up, the workflow bundle,
+// and the scheduling suite. Task times are taken at the LLM server, where a task's work starts
+// and ends. Figures are ratios measured in this run, never compared with a fixed number.
 import type { Client } from '@temporalio/client';
-import { DefaultLogger, Runtime } from '@temporalio/worker';
-import { mkdtemp, rm } from 'node:fs/promises';
+import proto from '@temporalio/proto';
+import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { OrchestrateInput } from '../src/plan/schema';
+import { fileURLToPath } from 'node:url';
+import { buildDist, WORKFLOW_BUNDLE_FILE } from '../scripts/buildDist';
+import type { OrchestrateInput, Plan } from '../src/plan/schema';
+import { predictSchedule } from '../src/plan/predictSchedule';
 import type { RunResult } from '../src/run/types';
 import { LocalResultStore } from '../src/store/resultStore';
 import { connectClient } from '../src/temporal/connect';
 import { startDevServer } from '../src/temporal/devServer';
 import { createWorker } from '../src/workers/createWorker';
-import { defaultHandler, sleep, startFakeAnthropic, type FakeAnthropic } from '../test/support/fakeAnthropic';
+import { orchestrate } from '../src/workflows';
+import { defaultHandler, sleep, startFakeAnthropic, type FakeAnthropic, type RecordedRequest } from '../test/support/fakeAnthropic';
+import { createRawActivities } from './raw/activities';
+import { rawChain, rawFanOut } from './raw/workflows';
+import { cliStartTimes, runToFirstTask, workerStart } from './cliStartup';
+import { dagSuite } from './randomDags';
+import { mean, median, percentile, ratio } from './stats';
 
-const N = 50;
+const CHAIN = 50;
+// `npm run bench -- cli suite`: only those sections (orchestration, history, cli, suite); default all.
+const SECTIONS = ['orchestration', 'history', 'cli', 'suite'] as const;
+const wanted = process.argv.slice(2).length ? process.argv.slice(2) : [...SECTIONS];
+for (const w of wanted) if (!(SECTIONS as readonly string[]).includes(w)) throw new Error(`unknown section "${w}": choose from ${SECTIONS.join(', ')}`);
+const section = (name: (typeof SECTIONS)[number]) => wanted.includes(name);
 let taskLatencyMs = 0;
+let outputBytes = 0;
 
-const task = (i: number, dependsOn: string[]) => ({ id: `T${String(i).padStart(2, '0')}`, title: `Task ${i}`, prompt: `Do ${i}.`, dependsOn });
-const chain = { tasks: Array.from({ length: N }, (_, i) => task(i, i === 0 ? [] : [task(i - 1, []).id])) };
-const fanOut = { tasks: Array.from({ length: N }, (_, i) => task(i, [])) };
+const task = (i: number, dependsOn: string[]) => ({ id: `T${String(i).padStart(3, '0')}`, title: `Task ${i}`, prompt: `Do ${i}.`, dependsOn });
+const chainPlan = (n: number): Plan => ({ tasks: Array.from({ length: n }, (_, i) => task(i, i === 0 ? [] : [task(i - 1, []).id])) });
+const fanOutPlan = (n: number): Plan => ({ tasks: Array.from({ length: n }, (_, i) => task(i, [])) });
 
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+/** The task requests the LLM server saw since `from`, in arrival order. */
+const taskCalls = (llm: FakeAnthropic, from: number) => llm.requests.slice(from).filter((r) => r.kind === 'task');
+const span = (calls: RecordedRequest[]) => Math.max(...calls.map((r) => r.respondedAt!)) - Math.min(...calls.map((r) => r.receivedAt));
+/** Gaps between one call's answer and the next call's arrival: a chain's hops. */
+const hops = (calls: RecordedRequest[]) => calls.slice(1).map((r, i) => r.receivedAt - calls[i]!.respondedAt!);
+
+async function historyOf(client: Client, workflowId: string) {
+  return client.workflow.getHandle(workflowId).fetchHistory();
 }
 
-/** Gaps between one activity's completion and the next one's start, from the run's history. */
-async function temporalHops(client: Client, workflowId: string): Promise<number[]> {
-  const history = await client.workflow.getHandle(workflowId).fetchHistory();
-  const ms = (e: { eventTime?: { seconds?: unknown; nanos?: number | null } | null }) => Number(e.eventTime!.seconds) * 1000 + (e.eventTime!.nanos ?? 0) / 1e6;
+/** How long each workflow task took the worker (started → completed), from the history. */
+function workflowTaskMs(history: proto.temporal.api.history.v1.IHistory): number[] {
+  const ms = (e: proto.temporal.api.history.v1.IHistoryEvent) => Number(e.eventTime!.seconds) * 1000 + (e.eventTime!.nanos ?? 0) / 1e6;
+  const out: number[] = [];
+  let started: number | undefined;
+  for (const e of history.events ?? []) {
+    if (e.workflowTaskStartedEventAttributes) started = ms(e);
+    if (e.workflowTaskCompletedEventAttributes && started !== undefined) out.push(ms(e) - started);
+  }
+  return out;
+}
+
+/** Activity completed → next activity started, from the history: the part of a hop inside Temporal and the workflow. */
+function temporalHops(history: proto.temporal.api.history.v1.IHistory): number[] {
+  const ms = (e: proto.temporal.api.history.v1.IHistoryEvent) => Number(e.eventTime!.seconds) * 1000 + (e.eventTime!.nanos ?? 0) / 1e6;
   const started: number[] = [];
   const completed: number[] = [];
   for (const e of history.events ?? []) {
     if (e.activityTaskStartedEventAttributes) started.push(ms(e));
     if (e.activityTaskCompletedEventAttributes) completed.push(ms(e));
   }
-  // Activity 0 is task T00; pair each task's start with its predecessor's completion.
-  return started.slice(1, N).map((s, i) => Math.round(s - completed[i]!));
+  return started.slice(1).map((s, i) => s - completed[i]!);
 }
 
+const historyBytes = (history: proto.temporal.api.history.v1.IHistory) => proto.temporal.api.history.v1.History.encode(history).finish().length;
+
 async function main(): Promise<void> {
+  console.log(`dagent: ${await buildDist()}`);
   Runtime.install({ logger: new DefaultLogger('ERROR') });
   const dir = await mkdtemp(join(tmpdir(), 'dagent-bench-'));
   const server = await startDevServer({ dbFile: join(dir, 'temporal.db'), headless: true, logFile: join(dir, 'temporal.log') });
   const client = await connectClient({ address: server.address, namespace: 'default' });
-  const llm: FakeAnthropic = await startFakeAnthropic(async (req) => {
-    if (req.kind === 'task' && taskLatencyMs) await sleep(taskLatencyMs);
+  const llm = await startFakeAnthropic(async (req) => {
+    const work = /Work for (\d+) ms\./.exec(req.prompt);
+    if (req.kind === 'task' && (work || taskLatencyMs)) await sleep(work ? Number(work[1]) : taskLatencyMs);
+    if (req.kind === 'task' && outputBytes) return { text: 'x'.repeat(outputBytes) };
     return defaultHandler(req);
   });
-  const worker = await createWorker({
+  const slots = 600;
+  const dagentWorker = await createWorker({
     address: server.address,
     namespace: 'default',
     taskQueue: 'bench',
-    maxConcurrentActivities: 100,
+    maxConcurrentActivities: slots,
+    workflowBundle: { codePath: WORKFLOW_BUNDLE_FILE },
     llm: { apiKey: 'bench-key', baseURL: llm.url, defaultModel: 'claude-bench', requestTimeoutMs: 30_000 },
     store: new LocalResultStore(join(dir, 'results')),
   });
-  const running = worker.worker.run();
-  const run = async (name: string, input: OrchestrateInput): Promise<RunResult> => {
-    const handle = await client.workflow.start('orchestrate', { taskQueue: 'bench', workflowId: `bench-${name}-${Date.now()}`, args: [input] });
-    return (await handle.result()) as RunResult;
+  const rawWorker = await Worker.create({
+    connection: await NativeConnection.connect({ address: server.address }),
+    taskQueue: 'bench-raw',
+    workflowsPath: fileURLToPath(new URL('./raw/workflows.ts', import.meta.url)),
+    activities: createRawActivities(llm.url),
+    maxConcurrentActivityTaskExecutions: slots,
+  });
+  const running = Promise.all([dagentWorker.run(), rawWorker.run()]);
+  let n = 0;
+  const dagent = async (input: OrchestrateInput): Promise<RunResult> => {
+    const handle = await client.workflow.start(orchestrate, { taskQueue: 'bench', workflowId: `bench-dagent-${++n}`, args: [{ ...input, options: { aggregate: 'none', ...input.options } }] });
+    return handle.result();
+  };
+  const raw = async (workflow: typeof rawChain, size: number): Promise<string> => {
+    const handle = await client.workflow.start(workflow, { taskQueue: 'bench-raw', workflowId: `bench-raw-${++n}`, args: [size] });
+    await handle.result();
+    return handle.workflowId;
   };
 
   try {
-    await run('warmup', { plan: { tasks: [task(0, [])] } });
+    await dagent({ plan: fanOutPlan(4) });
+    await raw(rawFanOut, 4);
 
-    llm.requests.length = 0;
-    const chainResult = await run('chain', { plan: chain, options: { maxParallel: 1 } });
-    const calls = new Map(llm.requests.filter((r) => r.kind === 'task').map((r) => [r.taskId!, r]));
-    const gaps = chain.tasks.slice(1).map((t, i) => calls.get(t.id)!.receivedAt - calls.get(chain.tasks[i]!.id)!.respondedAt!).sort((a, b) => a - b);
-    console.log(`chain of ${N} tasks (zero LLM latency): dependency finished → dependent started: median ${percentile(gaps, 50)} ms, p95 ${percentile(gaps, 95)} ms, max ${gaps.at(-1)} ms`);
-    const inTemporal = (await temporalHops(client, chainResult.workflowId)).sort((a, b) => a - b);
-    console.log(`  of which inside Temporal (activity completed → next activity started, from history): median ${percentile(inTemporal, 50)} ms, p95 ${percentile(inTemporal, 95)} ms`);
-
-    for (const latency of [0, 1000]) {
-      taskLatencyMs = latency;
-      llm.requests.length = 0;
-      await run(`fanout-${latency}`, { plan: fanOut, options: { maxParallel: N } });
-      const work = llm.requests.filter((r) => r.kind === 'task');
-      const longest = Math.max(...work.map((r) => r.respondedAt! - r.receivedAt));
-      const makespan = Math.max(...work.map((r) => r.respondedAt!)) - Math.min(...work.map((r) => r.receivedAt));
-      const serial = work.reduce((sum, r) => sum + r.respondedAt! - r.receivedAt, 0);
-      console.log(
-        `fan-out of ${N} tasks, maxParallel ${N}, LLM latency ${latency} ms: makespan ${makespan} ms, longest task ${longest} ms, ` +
-          `makespan / longest task = ${(makespan / Math.max(1, longest)).toFixed(2)}, serial / makespan = ${(serial / Math.max(1, makespan)).toFixed(1)}x`,
-      );
-    }
+    if (section('orchestration')) await orchestrationSection();
+    if (section('history')) await historySection();
+    if (section('cli')) await cliSection();
+    if (section('suite')) await suiteSection();
   } finally {
-    worker.worker.shutdown();
+    dagentWorker.shutdown();
+    rawWorker.shutdown();
     await running;
-    await worker.close();
+    await dagentWorker.close();
     await client.connection.close();
     await llm.close();
     await server.stop();
     await rm(dir, { recursive: true, force: true });
+  }
+
+  async function orchestrationSection() {
+    console.log('\n== orchestration against a raw Temporal workflow (same server, worker process and LLM server; zero LLM latency)');
+    let from = llm.requests.length;
+    const rawChainId = await raw(rawChain, CHAIN);
+    const rawHop = median(hops(taskCalls(llm, from)));
+    from = llm.requests.length;
+    const chained = await dagent({ plan: chainPlan(CHAIN), options: { maxParallel: 1 } });
+    const dagentHops = hops(taskCalls(llm, from));
+    console.log(`chain of ${CHAIN}: hop (answer → next task's call) raw ${rawHop} ms, dagent ${median(dagentHops)} ms (p95 ${percentile(dagentHops, 95)} ms): ratio ${ratio(median(dagentHops), rawHop)}`);
+    const inTemporal = async (id: string) => median(temporalHops(await historyOf(client, id))).toFixed(1);
+    const inWorkflow = async (id: string) => median(workflowTaskMs(await historyOf(client, id))).toFixed(1);
+    console.log(
+      `  of which activity completed → next started (Temporal and the workflow): raw ${await inTemporal(rawChainId)} ms, dagent ${await inTemporal(chained.workflowId)} ms; ` +
+        `workflow task median raw ${await inWorkflow(rawChainId)} ms, dagent ${await inWorkflow(chained.workflowId)} ms`,
+    );
+
+    for (const size of [50, 500]) {
+      from = llm.requests.length;
+      const rawStarted = Date.now();
+      const rawId = await raw(rawFanOut, size);
+      const rawWhole = Date.now() - rawStarted;
+      const rawSpan = span(taskCalls(llm, from));
+      from = llm.requests.length;
+      const started = Date.now();
+      const result = await dagent({ plan: fanOutPlan(size), options: { maxParallel: Math.min(500, size) } });
+      const whole = Date.now() - started;
+      const dagentSpan = span(taskCalls(llm, from));
+      const wfRaw = workflowTaskMs(await historyOf(client, rawId));
+      const wfDagent = workflowTaskMs(await historyOf(client, result.workflowId));
+      console.log(
+        `fan-out of ${size}: tasks' makespan raw ${rawSpan} ms, dagent ${dagentSpan} ms: ratio ${ratio(dagentSpan, rawSpan)}; ` +
+          `start → result raw ${rawWhole} ms, dagent ${whole} ms: ratio ${ratio(whole, rawWhole)}; ` +
+          `workflow task p50/p95 raw ${percentile(wfRaw, 50).toFixed(0)}/${percentile(wfRaw, 95).toFixed(0)} ms, dagent ${percentile(wfDagent, 50).toFixed(0)}/${percentile(wfDagent, 95).toFixed(0)} ms`,
+      );
+    }
+
+    taskLatencyMs = 1000;
+    from = llm.requests.length;
+    await dagent({ plan: fanOutPlan(50), options: { maxParallel: 50 } });
+    const slow = taskCalls(llm, from);
+    const longest = Math.max(...slow.map((r) => r.respondedAt! - r.receivedAt));
+    console.log(`fan-out of 50 at 1000 ms LLM latency: makespan ${span(slow)} ms ÷ longest task ${longest} ms = ${ratio(span(slow), longest)}`);
+    taskLatencyMs = 0;
+  }
+
+  async function historySection() {
+    console.log('\n== history per output byte (10 tasks; history growth ÷ output bytes against 10-byte outputs)');
+    const historySize = async (bytes: number) => {
+      outputBytes = bytes;
+      const result = await dagent({ plan: fanOutPlan(10), options: { maxParallel: 10 } });
+      outputBytes = 0;
+      return historyBytes(await historyOf(client, result.workflowId));
+    };
+    const base = await historySize(10);
+    for (const size of [8 * 1024, 50 * 1024]) {
+      const grown = (await historySize(size)) - base;
+      console.log(`outputs of ${size / 1024} KB: history grows ${grown} bytes for ${10 * size} output bytes: ${ratio(grown, 10 * size)}`);
+    }
+
+  }
+
+  async function cliSection() {
+    console.log('\n== CLI start (median of 7 launches) and worker');
+    const cli = await cliStartTimes();
+    console.log(`node -e 0 ${Math.round(cli.node)} ms; dagent --help ${Math.round(cli.help)} ms (${ratio(cli.help, cli.node)}× node); dagent validate ${Math.round(cli.validate)} ms (${ratio(cli.validate, cli.node)}× node)`);
+    const firstTask = await runToFirstTask(server.address, llm, dir);
+    console.log(`dagent run --file (own worker, server running): launch → first task's LLM call median ${median(firstTask)} ms (${firstTask.join(', ')})`);
+    const workerMs = await workerStart(server.address);
+    console.log(`dagent worker: launch → polling median ${median(workerMs)} ms (${workerMs.join(', ')})`);
+    const bundle = await readFile(WORKFLOW_BUNDLE_FILE, 'utf8');
+    const ajv = (bundle.match(/node_modules\/ajv\//g) ?? []).length;
+    console.log(`workflow bundle: ${((await stat(WORKFLOW_BUNDLE_FILE)).size / 1024 / 1024).toFixed(2)} MB, ajv modules in it: ${ajv}`);
+  }
+
+  async function suiteSection() {
+    console.log('\n== scheduling suite: makespan ÷ max(critical path, work ÷ maxParallel), tasks shuffled in the plan');
+    const ratios = { plan: [] as number[], cp: [] as number[] };
+    for (const dag of dagSuite()) {
+      const lower = predictSchedule(dag.plan.tasks, (t) => dag.durations.get(t.id)!, dag.maxParallel);
+      const bound = Math.max(lower.criticalPath, lower.workPerSlot);
+      const measured: Record<'plan' | 'cp', number> = { plan: 0, cp: 0 };
+      for (const [key, order] of [['plan', 'plan'], ['cp', 'critical-path']] as const) {
+        const from = llm.requests.length;
+        const result = await dagent({ plan: dag.plan, options: { maxParallel: dag.maxParallel, startOrder: order } });
+        if (result.status !== 'Completed') throw new Error(`${dag.name}: ${result.status}`);
+        measured[key] = span(taskCalls(llm, from)) / bound;
+        ratios[key].push(measured[key]);
+      }
+      const predicted = (order: 'plan' | 'critical-path') => predictSchedule(dag.plan.tasks, (t) => dag.durations.get(t.id)!, dag.maxParallel, order).makespan / bound;
+      console.log(
+        `${dag.name}: plan order ${measured.plan.toFixed(2)}, critical-path-first ${measured.cp.toFixed(2)} (predicted ${predicted('plan').toFixed(2)} / ${predicted('critical-path').toFixed(2)})`,
+      );
+    }
+    console.log(`mean: plan order ${mean(ratios.plan).toFixed(2)}, critical-path-first ${mean(ratios.cp).toFixed(2)}`);
   }
 }
 

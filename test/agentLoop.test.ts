@@ -10,6 +10,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { RunResult } from '../src/run/types';
+import { withOutputs } from '../src/client/readOutputs';
+import { LocalResultStore } from '../src/store/resultStore';
 import { statusQuery } from '../src/workflows/messages';
 import { defaultHandler, sleep, startFakeAnthropic, type FakeAnthropic, type Handler, type RecordedRequest } from './support/fakeAnthropic';
 import { cleanEnv, spawnDagent, waitForOutput, type Spawned } from './support/processes';
@@ -202,7 +204,7 @@ describe('a worker killed mid-loop', () => {
     await first.exited;
     const second = startWorker(taskQueue);
     await waitForOutput(second, 'worker polling');
-    const result = (await handle.result()) as RunResult;
+    const { result } = await withOutputs((await handle.result()) as RunResult, new LocalResultStore(join(dir, 'results')));
     expect(result.tasks[0]!.output).toBe('answered at turn 6');
     const turns = llm.callsFor('REV').map(turnOf);
     for (let turn = 1; turn <= 5; turn++) expect(turns.filter((t) => t === turn), `turn ${turn}`).toHaveLength(1);

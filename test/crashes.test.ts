@@ -8,6 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { RunResult, RunStatusView } from '../src/run/types';
+import { withOutputs } from '../src/client/readOutputs';
+import { LocalResultStore } from '../src/store/resultStore';
 import { startDevServer, type DevServer } from '../src/temporal/devServer';
 import { approveUpdate, statusQuery } from '../src/workflows/messages';
 import { defaultHandler, sleep, startFakeAnthropic, type FakeAnthropic } from './support/fakeAnthropic';
@@ -118,7 +120,7 @@ describe('worker killed at five points of a 30-task run', () => {
     await until(async () => (llm.requests.some((r) => r.kind === 'aggregate') ? true : undefined), 'aggregating', 120_000);
     await killAt('aggregating');
 
-    const result = (await handle.result()) as RunResult;
+    const { result } = await withOutputs((await handle.result()) as RunResult, new LocalResultStore(join(dir, 'results')));
     await client.connection.close();
     expect(result.status).toBe('Completed');
     expect(result.tasks.map((t) => [t.id, t.status, t.output])).toEqual(ids.map((id) => [id, 'Completed', `output of ${id}`]));

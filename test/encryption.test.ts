@@ -62,7 +62,7 @@ describe('an encrypted run', () => {
     const secret = `secret-${randomUUID()}`;
     const plan = { tasks: [{ id: 'E1', title: 'Encrypted', prompt: `Think about ${secret}.` }] };
     const handle = await encrypted.start({ plan });
-    expect((await handle.result()).tasks[0].output).toBe(`answer about ${secret}`);
+    expect((await encrypted.result(handle)).tasks[0]!.output).toBe(`answer about ${secret}`);
     const history = await handle.fetchHistory();
     const payloads = payloadsOf(history);
     expect(payloads.length).toBeGreaterThan(3);

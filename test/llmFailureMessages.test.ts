@@ -124,7 +124,7 @@ describe('connection failures', () => {
     });
     const row = await retryingRow(handle);
     expect(row.error).toBe('the Anthropic API answer stream was cut mid-answer after 14 characters (other side closed)');
-    const result = (await handle.result()) as RunResult;
+    const result = await env.result(handle);
     expect(result.tasks[0]).toMatchObject({ status: 'Completed', attempts: 2, output: 'half an answer' });
     expect(proxy.requests).toBe(2);
   });

@@ -26,7 +26,7 @@ describe('LLM errors', () => {
       seen = (await handle.query(statusQuery)).tasks[0];
     }
     expect(seen).toMatchObject({ status: 'Retrying', error: 'Anthropic API 529 overloaded_error: Overloaded' });
-    const result = await handle.result();
+    const result = await env.result(handle);
     expect(result.tasks[0]).toMatchObject({ status: 'Completed', attempts: 2, output: 'output of R' });
     expect(env.llm.callsFor('R')).toHaveLength(2);
   });

@@ -52,7 +52,7 @@ describe('the scrubber', () => {
     handler = defaultHandler;
     const plan = { tasks: [{ id: 'LEAK', backend: 'shell' as const, command: 'echo "using $AWS_SECRET_ACCESS_KEY" >&2; exit 3' }] };
     const handle = await env.start({ plan, options: { aggregate: 'plain' } });
-    const result = (await handle.result()) as RunResult;
+    const result = await env.result(handle);
     expect(byId(result.tasks).LEAK!.status).toBe('Failed');
     expect(byId(result.tasks).LEAK!.error).toContain('using [redacted AWS_SECRET_ACCESS_KEY]');
     await expectNoSecret(handle, result);
@@ -68,7 +68,7 @@ describe('the scrubber', () => {
         : { status: 401, errorType: 'authentication_error', message: `invalid x-api-key ${TEST_API_KEY}` };
     };
     const handle = await env.start({ plan: { tasks: [{ id: 'ECHO', title: 'Echo', prompt: 'p', retries: 2 }] }, options: { retryInitialInterval: '100ms', aggregate: 'plain' } });
-    const result = (await handle.result()) as RunResult;
+    const result = await env.result(handle);
     const task = byId(result.tasks).ECHO!;
     expect(task.status).toBe('Failed');
     expect(task.attempts).toBe(2);
@@ -86,7 +86,7 @@ describe('the scrubber', () => {
       return defaultHandler(req);
     };
     const handle = await env.start({ plan: { tasks: [{ id: 'ANS', title: 'Answer', prompt: 'p' }] } });
-    const result = (await handle.result()) as RunResult;
+    const result = await env.result(handle);
     expect(result.status).toBe('Completed');
     expect(byId(result.tasks).ANS!.output).toContain('[redacted PRIVATE_KEY]');
     expect(byId(result.tasks).ANS!.output).toMatch(/postgres:\/\/\[redacted DATABASE_URL [a-z]+\]@127\.0\.0\.1/);
@@ -101,7 +101,7 @@ describe('the environment of shell tasks', () => {
     handler = defaultHandler;
     const plan = { tasks: [{ id: 'ENV', backend: 'shell' as const, command: 'env', env: { TASK_OWN: 'from-the-plan' } }] };
     const handle = await env.start({ plan, options: { aggregate: 'plain' } });
-    const result = (await handle.result()) as RunResult;
+    const result = await env.result(handle);
     const output = await env.store.get(byId(result.tasks).ENV!.outputRef!);
     const names = output.split('\n').map((line) => line.split('=')[0]);
     for (const hidden of ['ANTHROPIC_API_KEY', 'SECRET_KEY', 'PRIVATE_KEY', 'MY_API_KEY_2', 'DATABASE_URL', 'DAGENT_SHELL_ENV']) expect(names).not.toContain(hidden);

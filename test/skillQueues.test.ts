@@ -92,7 +92,7 @@ describe('skill queues', () => {
     await writeFile(join(repo, 'README.md'), '# a project\n');
     await startWorker({ name: 'agents', workflows: false, defaultActivities: false, queues: [{ name: 'agents' }] });
     const handle = await env.start({ plan: { tasks: [{ id: 'A-1', title: 'Look', prompt: 'Look around.', queue: 'agents' }] }, options: { workdir: repo, aggregate: 'none' } });
-    const result = (await handle.result()) as RunResult;
+    const result = await env.result(handle);
     expect(result.status).toBe('Completed');
     const child = await env.client.workflow.getHandle(`${handle.workflowId}/A-1`).fetchHistory();
     const scheduled = child.events!.filter((e) => e.activityTaskScheduledEventAttributes).map((e) => e.activityTaskScheduledEventAttributes!.taskQueue!.name);
@@ -121,7 +121,7 @@ describe('skill queues', () => {
     expect(busyTask.waitingFor).toBeUndefined();
 
     await startWorker({ name: 'lonely', workflows: false, defaultActivities: false, queues: [{ name: 'lonely' }] });
-    const result = (await handle.result()) as RunResult;
+    const result = await env.result(handle);
     expect(result.tasks[0]!.output?.trim()).toBe('lonely');
     expect(((await busy.result()) as RunResult).status).toBe('Completed');
   });

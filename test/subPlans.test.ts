@@ -29,7 +29,7 @@ describe('sub-plans', () => {
     const handle = await env.start({
       plan: { goal: 'Audit the platform', tasks: [t('SCAN', 'List the services.'), t('SPLIT', 'Audit every service in depth', { dependsOn: ['SCAN'], decompose: true })] },
     });
-    const result = (await handle.result()) as RunResult;
+    const result = await env.result(handle);
     expect(result.status).toBe('Completed');
     const split = byId(result.tasks).SPLIT!;
     expect(split.status).toBe('Completed');

@@ -13,7 +13,8 @@ import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunResult } from '../src/run/types';
 import { startVersitygw, type Versitygw } from '../src/s3/versitygwServer';
-import { keySegment } from '../src/store/resultStore';
+import { keySegment, resultStoreFromEnv } from '../src/store/resultStore';
+import { withOutputs } from '../src/client/readOutputs';
 import { startDevServer, type DevServer } from '../src/temporal/devServer';
 import { createHostNetwork, forwardTcp, hostNetworkUnavailable, type HostNetwork, type NetworkHost } from './support/networkHosts';
 import { DAGENT_BIN } from './support/processes';
@@ -135,7 +136,9 @@ async function runPlan(taskQueue: string, plan: object): Promise<RunResult> {
     workflowId: `hosts-${randomUUID()}`,
     args: [{ plan, options: { aggregate: 'plain', maxParallel: 4, heartbeatTimeout: HEARTBEAT, retryInitialInterval: '200ms' } }],
   });
-  return (await handle.result()) as RunResult;
+  // Outputs as a client on any host reads them: from the bucket the workers wrote them to.
+  const { result } = await withOutputs((await handle.result()) as RunResult, resultStoreFromEnv({ ...hosts.get('a')!.env }));
+  return result;
 }
 
 describe.skipIf(unavailable !== undefined)('workers on separate hosts', () => {

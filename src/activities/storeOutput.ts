@@ -1,7 +1,7 @@
-// A task's output into the result store, and the outcome the workflow gets back: a reference, a
-// preview, and the text itself only when small (history keeps references, not outputs).
+// A task's output into the result store, and the outcome the workflow gets back: a reference and
+// a preview, never the text (history keeps references; clients read outputs from the store).
 import type { Context } from '@temporalio/activity';
-import { INLINE_OUTPUT_LIMIT, previewOf } from '../text/shortenText';
+import { previewOf } from '../text/shortenText';
 import type { TaskOutcome } from '../run/types';
 import { keySegment } from '../store/resultStore';
 import { runKeyOf, type ActivityDeps } from './deps';
@@ -10,5 +10,5 @@ export async function storeOutput(deps: ActivityDeps, ctx: Context, taskId: stri
   // The store and the worker's interceptor scrub secrets from everything that leaves here.
   const outputRef = await deps.store.put(`${runKeyOf(ctx)}/${keySegment(taskId)}.md`, text);
   const bytes = Buffer.byteLength(text, 'utf8');
-  return { outputRef, output: bytes <= INLINE_OUTPUT_LIMIT ? text : undefined, preview: previewOf(text), outputBytes: bytes, ...rest };
+  return { outputRef, preview: previewOf(text), outputBytes: bytes, ...rest };
 }

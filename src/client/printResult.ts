@@ -3,6 +3,8 @@
 import { writeFile } from 'node:fs/promises';
 import { formatDuration, statusText, usageLine } from '../report/statusTable';
 import type { RunResult, RunStats } from '../run/types';
+import type { ResultStore } from '../store/resultStore';
+import { withOutputs } from './readOutputs';
 import { logLine } from './shared';
 
 export interface PrintFlags {
@@ -11,9 +13,13 @@ export interface PrintFlags {
   report?: string;
 }
 
-export async function printResult(result: RunResult, flags: PrintFlags, out: NodeJS.WritableStream = process.stdout): Promise<void> {
+/** `store`: where the outputs are, for --json (default: DAGENT_STORE / DAGENT_RESULTS_DIR, as the worker reads them). */
+export async function printResult(result: RunResult, flags: PrintFlags, out: NodeJS.WritableStream = process.stdout, store?: ResultStore): Promise<void> {
   if (flags.json) {
-    out.write(`${JSON.stringify(result, null, 2)}\n`);
+    const { resultStoreFromEnv } = await import('../store/resultStoreFromEnv');
+    const read = await withOutputs(result, store ?? resultStoreFromEnv());
+    if (read.unreadable) logLine(`dagent: task outputs left out (each task keeps its outputRef): ${read.unreadable}`);
+    out.write(`${JSON.stringify(read.result, null, 2)}\n`);
     return;
   }
   if (flags.quiet) {

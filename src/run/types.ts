@@ -31,7 +31,7 @@ export interface TaskRecord {
   startedAt?: number;
   finishedAt?: number;
   durationMs?: number;
-  /** Full output, present only when small; otherwise read it through outputRef. */
+  /** Full output: never in history (read it through outputRef); filled in by clients that read the store. */
   output?: string;
   outputRef?: string;
   preview?: string;

@@ -1,8 +1,5 @@
 // How long text is shortened: clipped for prompts, flattened into previews, cut to a first line
-// for titles, and kept inline in history only when small. Pure.
-
-/** Outputs up to this size also travel inline in history; larger ones only by reference. */
-export const INLINE_OUTPUT_LIMIT = 8 * 1024;
+// for titles. Pure.
 
 export function clip(text: string, maxChars: number): string {
   if (text.length <= maxChars) return text;

@@ -14,8 +14,6 @@ import { registerControls } from './controls';
 import { executeDag } from './executeDag';
 import { RunState, withoutOutput } from './runState';
 
-/** Outputs kept inline in the RunResult, in total; the rest stay behind their outputRef. */
-const RESULT_INLINE_BUDGET = 256 * 1024;
 
 /** Planning and aggregation: a dead worker's call moves on after the run's heartbeat timeout. */
 function helperActivities(activityId: string, summary: string, heartbeatTimeout: Duration) {
@@ -108,7 +106,7 @@ export async function orchestrate(input: OrchestrateInput): Promise<RunResult> {
     status: outcome,
     goal: run.goal,
     plan: run.plan()!,
-    tasks: keepInlineWithin(records, RESULT_INLINE_BUDGET),
+    tasks: records.map(withoutOutput),
     report: aggregated.report,
     reportRef: aggregated.reportRef,
     stats,
@@ -170,14 +168,3 @@ function mustBeValid(plan: unknown, source: string): Plan {
   return result.plan;
 }
 
-function keepInlineWithin(records: TaskRecord[], budget: number): TaskRecord[] {
-  let left = budget;
-  return records.map((r) => {
-    if (r.output === undefined) return r;
-    if (r.output.length <= left) {
-      left -= r.output.length;
-      return r;
-    }
-    return withoutOutput(r);
-  });
-}

@@ -3,7 +3,7 @@
 // tree stop runaway splitting. Deterministic workflow code.
 import { ApplicationFailure, ChildWorkflowCancellationType, executeChild, ParentClosePolicy, workflowInfo } from '@temporalio/workflow';
 import { RunOptionsSchema, type RunOptions, type Task } from '../plan/schema';
-import { INLINE_OUTPUT_LIMIT, previewOf } from '../text/shortenText';
+import { previewOf } from '../text/shortenText';
 import type { RunResult, TaskOutcome, UpstreamOutput } from '../run/types';
 
 export interface SubPlanSettings {
@@ -66,7 +66,6 @@ export async function runSubPlan(task: Task, upstream: UpstreamOutput[], setting
   const report = result.report;
   return {
     outputRef: result.reportRef!,
-    ...(report.length <= INLINE_OUTPUT_LIMIT ? { output: report } : {}),
     preview: previewOf(report),
     outputBytes: report.length,
     usage: result.usage,

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { inject } from 'vitest';
 import type { OrchestrateInput } from '../../src/plan/schema';
 import type { RunResult } from '../../src/run/types';
+import { withOutputs } from '../../src/client/readOutputs';
 import { LocalResultStore, type ResultStore } from '../../src/store/resultStore';
 import { createWorker } from '../../src/workers/createWorker';
 import { startFakeAnthropic, type FakeAnthropic, type Handler } from './fakeAnthropic';
@@ -23,6 +24,8 @@ export interface TestEnv<S extends ResultStore = LocalResultStore> {
   store: S;
   start(input: OrchestrateInput, workflowId?: string): Promise<WorkflowHandle>;
   run(input: OrchestrateInput): Promise<RunResult>;
+  /** A run's result with its outputs read from the store, as a client reads them. */
+  result(handle: WorkflowHandle): Promise<RunResult>;
   close(): Promise<void>;
 }
 
@@ -57,15 +60,16 @@ export async function startTestEnv<S extends ResultStore = LocalResultStore>(
 
   const start = (input: OrchestrateInput, workflowId = `test-${randomUUID()}`) =>
     client.workflow.start('orchestrate', { taskQueue, workflowId, args: [input] });
+  // Outputs as a client reads them: history holds references, the store the texts.
+  const result = async (handle: WorkflowHandle) => (await withOutputs((await handle.result()) as RunResult, store)).result;
   return {
     llm,
     client,
     taskQueue,
     store,
     start,
-    async run(input) {
-      return (await (await start(input)).result()) as RunResult;
-    },
+    run: async (input) => result(await start(input)),
+    result,
     async close() {
       dagentWorker.worker.shutdown();
       await running;

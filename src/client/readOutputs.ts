@@ -1,0 +1,39 @@
+// A finished run's task outputs, read back from the result store: history carries only their
+// references and previews, so a client that prints outputs (`--json`) reads them here.
+import type { RunResult } from '../run/types';
+import type { ResultStore } from '../store/resultStore';
+
+/** Most output text put into one printed result; past it, tasks keep only their outputRef. */
+export const PRINTED_OUTPUTS_BUDGET = 256 * 1024;
+const READS_AT_ONCE = 16;
+
+export interface ResultWithOutputs {
+  result: RunResult;
+  /** Why some outputs could not be read (a store on another machine), once. */
+  unreadable?: string;
+}
+
+export async function withOutputs(result: RunResult, store: ResultStore, budget = PRINTED_OUTPUTS_BUDGET): Promise<ResultWithOutputs> {
+  const tasks = [...result.tasks];
+  let left = budget;
+  let unreadable: string | undefined;
+  const wanted = tasks.flatMap((t, i) => (t.status === 'Completed' && t.outputRef && t.output === undefined ? [i] : []));
+  for (let start = 0; start < wanted.length && left > 0; start += READS_AT_ONCE) {
+    const batch = wanted.slice(start, start + READS_AT_ONCE);
+    const texts = await Promise.all(
+      batch.map((i) =>
+        store.get(tasks[i]!.outputRef!).catch((err: Error) => {
+          unreadable ??= err.message;
+          return undefined;
+        }),
+      ),
+    );
+    batch.forEach((i, k) => {
+      const text = texts[k];
+      if (text === undefined || text.length > left) return;
+      left -= text.length;
+      tasks[i] = { ...tasks[i]!, output: text };
+    });
+  }
+  return { result: { ...result, tasks }, ...(unreadable ? { unreadable } : {}) };
+}
