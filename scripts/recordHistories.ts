@@ -167,6 +167,12 @@ function scenarios(): Scenario[] {
       handler: defaultHandler,
     },
     {
+      // Priority keys on the task activities, and the duration memo looked up and written.
+      name: 'critical-path-memo',
+      input: { plan: { tasks: [t('S-1'), t('S-2'), t('C-1'), t('C-2', ['C-1']), t('C-3', ['C-2'])] }, options: { maxParallel: 1, aggregate: 'none' } },
+      handler: defaultHandler,
+    },
+    {
       name: 'skill-queue',
       input: { plan: { tasks: [t('T-01'), { ...t('T-02', ['T-01']), queue: 'skill' }, { ...t('T-03', ['T-01']), backend: 'shell', command: 'echo shell' }] }, options: { queues: { shell: 'skill' } } },
       handler: defaultHandler,

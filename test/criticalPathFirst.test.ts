@@ -6,6 +6,8 @@ import { predictSchedule } from '../src/plan/predictSchedule';
 import { taskPriorityKey } from '../src/plan/taskPriority';
 import { TaskTable } from '../src/run/taskTable';
 import type { Plan } from '../src/plan/schema';
+import { medianOf, taskDurationKey } from '../src/plan/taskDurationKey';
+import { defaultHandler, sleep } from './support/fakeAnthropic';
 import { startTestEnv, type TestEnv } from './support/testEnv';
 
 const task = (id: string, dependsOn: string[] = [], estimatedMinutes?: number) => ({ id, title: id, prompt: id, dependsOn, ...(estimatedMinutes ? { estimatedMinutes } : {}) });
@@ -64,10 +66,27 @@ describe('taskPriorityKey', () => {
   });
 });
 
+describe('task durations from earlier runs', () => {
+  it('knows a task again by its backend, model and work, not by its id', () => {
+    const a = { id: 'A', title: 'a', prompt: 'Summarise the log.' };
+    expect(taskDurationKey(a)).toBe(taskDurationKey({ ...a, id: 'B', title: 'b' }));
+    expect(taskDurationKey(a)).not.toBe(taskDurationKey({ ...a, prompt: 'Summarise the logs.' }));
+    expect(taskDurationKey(a)).not.toBe(taskDurationKey({ ...a, model: 'claude-other' }));
+    expect(taskDurationKey(a)).not.toBe(taskDurationKey({ ...a, backend: 'claude' }));
+    expect(taskDurationKey(a, 'claude-x')).not.toBe(taskDurationKey(a, 'claude-y'));
+    expect([medianOf([]), medianOf([5]), medianOf([9, 1, 5]), medianOf([4, 1, 3, 2])]).toEqual([undefined, 5, 5, 2.5]);
+  });
+});
+
 describe('a live run with one slot', () => {
   let env: TestEnv;
   beforeAll(async () => {
-    env = await startTestEnv();
+    // "Work for N ms." makes a task take that long.
+    env = await startTestEnv(async (req) => {
+      const work = /Work for (\d+) ms\./.exec(req.prompt);
+      if (req.kind === 'task' && work) await sleep(Number(work[1]));
+      return defaultHandler(req);
+    });
   });
   afterAll(async () => {
     await env?.close();
@@ -83,9 +102,21 @@ describe('a live run with one slot', () => {
     // Each task's activity carries its priority key to Temporal's matching service.
     const history = await env.client.workflow.getHandle(result.workflowId).fetchHistory();
     const keys = Object.fromEntries(
-      (history.events ?? []).flatMap((e) => (e.activityTaskScheduledEventAttributes ? [[e.activityTaskScheduledEventAttributes.activityId!, e.activityTaskScheduledEventAttributes.priority?.priorityKey]] : [])),
+      (history.events ?? []).flatMap((e) => (e.activityTaskScheduledEventAttributes?.activityId?.startsWith('task:') ? [[e.activityTaskScheduledEventAttributes.activityId!, e.activityTaskScheduledEventAttributes.priority?.priorityKey]] : [])),
     );
     expect(keys).toEqual({ 'task:c1': 1, 'task:c2': 1, 'task:c3': 2, 'task:c4': 3, 'task:short': 3, 'task:other': 3 });
+  });
+
+  it('weighs tasks without estimates by how long they took in earlier runs', async () => {
+    const work = (id: string, ms: number) => ({ id, title: id, prompt: `Work for ${ms} ms.` });
+    const tasks = [work('quick-1', 10), work('quick-2', 10), work('quick-3', 10), work('slow', 700)];
+    // Nothing known yet: equal weights, plan order.
+    const first = await env.run({ plan: { tasks }, options: { maxParallel: 1, aggregate: 'none' } });
+    expect([...first.tasks].sort((a, b) => a.startedAt! - b.startedAt!).map((t) => t.id)).toEqual(['quick-1', 'quick-2', 'quick-3', 'slow']);
+    // The same work under other ids: the slow one is known now and starts first.
+    const again = tasks.map((t) => ({ ...t, id: `again-${t.id}` }));
+    const second = await env.run({ plan: { tasks: again }, options: { maxParallel: 1, aggregate: 'none' } });
+    expect([...second.tasks].sort((a, b) => a.startedAt! - b.startedAt!).map((t) => t.id)[0]).toBe('again-slow');
   });
 
   it('keeps plan order when the run asks for it (startOrder: plan)', async () => {

@@ -17,6 +17,7 @@ describe('replay of recorded histories', () => {
       'agent-loop.json',
       'budget-stop.json',
       'critical-path-first.json',
+      'critical-path-memo.json',
       'critical-task-and-plan-options.json',
       'fail-fast.json',
       'failure-isolation.json',

@@ -6,6 +6,7 @@ import { decompose } from './decompose';
 import { describeWorkspace } from './describeWorkspace';
 import type { ActivityDeps } from './deps';
 import { runTask } from './runTask';
+import { knownDurations, recordDurations } from './taskDurations';
 import type { AgentToolInput, AgentTurnInput } from '../run/agentTypes';
 import type { AggregateInput, DecomposeInput, RunTaskInput } from '../run/types';
 
@@ -17,6 +18,8 @@ export function createActivities(deps: ActivityDeps) {
     agentModelTurn: (input: AgentTurnInput) => agentModelTurn(deps, input),
     agentToolCall: (input: AgentToolInput) => agentToolCall(deps, input),
     aggregate: (input: AggregateInput) => aggregate(deps, input),
+    knownDurations: (input: { keys: string[] }) => knownDurations(deps, input),
+    recordDurations: (input: { entries: Array<{ key: string; ms: number }> }) => recordDurations(deps, input),
   };
 }
 

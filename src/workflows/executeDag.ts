@@ -23,6 +23,7 @@ import { totalTokens, type PriceTable, type TaskOutcome, type UpstreamOutput, ty
 import { agentTask, agentWorkflowId } from './agentTask';
 import { remainingPathLengths } from '../plan/criticalPath';
 import { taskPriorityKey } from '../plan/taskPriority';
+import { earlierDurations } from './durationMemo';
 import { taskSkillQueue, skillTaskQueue } from '../plan/skillQueue';
 import type { RunState } from './runState';
 import { runSubPlan, type SubPlanSettings } from './subPlan';
@@ -107,11 +108,13 @@ export async function executeDag(run: RunState, settings: ExecuteSettings): Prom
   // carries a Temporal priority key so that, on a queue shared with other runs, it is dispatched
   // first too. Runs that began before this rule keep plan order on replay. Recomputed only when
   // the plan changes (patches).
+  const earlier = settings.options.startOrder === 'plan' ? new Map<string, number>() : await earlierDurations(table.plan().tasks, settings.maxParallel, settings.model);
   let ordered: { version: number; order: Map<string, number>; longest: number } | undefined;
   const remainingChains = (): typeof ordered => {
     if (settings.options.startOrder === 'plan' || !patched('critical-path-first')) return undefined;
     if (ordered?.version !== table.planVersion()) {
-      const order = remainingPathLengths(table.plan().tasks, (t) => t.estimatedMinutes ?? 1);
+      // Weight: estimatedMinutes, else the median of earlier runs, else one minute each.
+      const order = remainingPathLengths(table.plan().tasks, (t) => t.estimatedMinutes ?? (earlier.has(t.id) ? earlier.get(t.id)! / 60_000 : 1));
       ordered = { version: table.planVersion(), order, longest: Math.max(0, ...order.values()) };
     }
     return ordered;

@@ -13,7 +13,7 @@ import { addUsage, NO_USAGE, type AggregateOutcome, type DecomposeInput, type Ru
 import { registerControls } from './controls';
 import { executeDag } from './executeDag';
 import { RunState, withoutOutput } from './runState';
-
+import { rememberDurations } from './durationMemo';
 
 /** Planning and aggregation: a dead worker's call moves on after the run's heartbeat timeout. */
 function helperActivities(activityId: string, summary: string, heartbeatTimeout: Duration) {
@@ -87,6 +87,8 @@ export async function orchestrate(input: OrchestrateInput): Promise<RunResult> {
   const records = table.list();
   const stats = computeRunStats(records);
   outcome ??= stats.completed === stats.totalTasks ? 'Completed' : 'Failed';
+  // Durations are remembered while the report is written: no wait of their own.
+  const remembering = CancellationScope.nonCancellable(() => rememberDurations(table.plan().tasks, records, options.model));
   const aggregated: AggregateOutcome =
     options.aggregate === 'none' || outcome === 'Rejected'
       ? { report: outcome === 'Rejected' ? rejectionReport(run) : '', usage: NO_USAGE }
@@ -97,6 +99,7 @@ export async function orchestrate(input: OrchestrateInput): Promise<RunResult> {
             options.heartbeatTimeout,
           ),
         );
+  await remembering;
   run.overheadUsage = addUsage(run.overheadUsage, aggregated.usage);
 
   run.phase = outcome;

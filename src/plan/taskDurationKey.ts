@@ -1,0 +1,17 @@
+// Which earlier tasks count as "the same task" when guessing how long one will take: the same
+// backend, model and work (prompt or command). Pure.
+import { stableHash } from '../text/stableHash';
+import type { Task } from './schema';
+
+export function taskDurationKey(task: Task, runModel?: string): string {
+  const work = task.command === undefined ? (task.prompt ?? '') : JSON.stringify(task.command);
+  return `${task.backend ?? 'anthropic'}-${stableHash(`${task.model ?? runModel ?? ''}\n${work}`)}`;
+}
+
+/** The median of what is known, or undefined. */
+export function medianOf(values: number[]): number | undefined {
+  if (values.length === 0) return undefined;
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}

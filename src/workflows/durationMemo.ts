@@ -1,0 +1,38 @@
+// The scheduler's memory of task durations across runs (see activities/taskDurations.ts): looked
+// up before tasks start, when slots are short and some task has no estimatedMinutes; written when
+// the run's tasks are done. Runs that began before this existed skip both on replay.
+import { patched, proxyActivities } from '@temporalio/workflow';
+import type { Activities } from '../activities';
+import type { Task } from '../plan/schema';
+import { taskDurationKey } from '../plan/taskDurationKey';
+import type { TaskRecord } from '../run/types';
+
+const PATCH = 'duration-memo';
+
+const memo = (activityId: string, summary: string) =>
+  proxyActivities<Activities>({ activityId, summary, startToCloseTimeout: '1m', retry: { maximumAttempts: 2, initialInterval: '1s' } });
+
+/** Median ms of earlier runs, by task id, for the tasks that have a memo. */
+export async function earlierDurations(tasks: Task[], maxParallel: number, model: string | undefined): Promise<Map<string, number>> {
+  const unknown = tasks.filter((t) => t.estimatedMinutes === undefined);
+  if (tasks.length <= maxParallel || unknown.length === 0 || !patched(PATCH)) return new Map();
+  const keys = new Map(unknown.map((t) => [t.id, taskDurationKey(t, model)]));
+  try {
+    const medians = await memo('durations-lookup', 'durations of earlier runs').knownDurations({ keys: [...keys.values()] });
+    return new Map([...keys].flatMap(([id, key]) => (medians[key] === undefined ? [] : [[id, medians[key]] as [string, number]])));
+  } catch {
+    return new Map(); // A hint, not a need: without it tasks weigh the same.
+  }
+}
+
+/** Adds the completed tasks' durations to the memo; never fails the run. */
+export async function rememberDurations(tasks: Task[], records: TaskRecord[], model: string | undefined): Promise<void> {
+  if (!patched(PATCH)) return;
+  const byId = new Map(tasks.map((t) => [t.id, t]));
+  const entries = records.flatMap((r) => {
+    const task = byId.get(r.id);
+    return r.status === 'Completed' && r.durationMs !== undefined && task && !task.decompose ? [{ key: taskDurationKey(task, model), ms: r.durationMs }] : [];
+  });
+  if (entries.length === 0) return;
+  await memo('durations-record', 'remember task durations').recordDurations({ entries }).catch(() => undefined);
+}
