@@ -5,7 +5,7 @@
 // and ends. Figures are ratios measured in this run, never compared with a fixed number.
 import type { Client } from '@temporalio/client';
 import proto from '@temporalio/proto';
-import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
+import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -73,6 +73,8 @@ function temporalHops(history: proto.temporal.api.history.v1.IHistory): number[]
   return started.slice(1).map((s, i) => s - completed[i]!);
 }
 
+const quiet = { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error() {} };
+
 const historyBytes = (history: proto.temporal.api.history.v1.IHistory) => proto.temporal.api.history.v1.History.encode(history).finish().length;
 
 async function main(): Promise<void> {
@@ -105,6 +107,19 @@ async function main(): Promise<void> {
     maxConcurrentActivityTaskExecutions: slots,
   });
   const running = Promise.all([dagentWorker.run(), rawWorker.run()]);
+  let rawBundle: Awaited<ReturnType<typeof bundleWorkflowCode>> | undefined;
+  /** The workflow code's own time for a run: its history replayed (median of 3), no server involved. */
+  const replayMs = async (workflowId: string, kind: 'raw' | 'dagent'): Promise<number> => {
+    rawBundle ??= await bundleWorkflowCode({ workflowsPath: fileURLToPath(new URL('./raw/workflows.ts', import.meta.url)), logger: quiet });
+    const history = await historyOf(client, workflowId);
+    const times: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      const started = performance.now();
+      await Worker.runReplayHistory({ workflowBundle: kind === 'raw' ? rawBundle : { codePath: WORKFLOW_BUNDLE_FILE } }, history, `${workflowId}-replay-${i}`);
+      times.push(performance.now() - started);
+    }
+    return Math.round(median(times));
+  };
   let n = 0;
   const dagent = async (input: OrchestrateInput): Promise<RunResult> => {
     const handle = await client.workflow.start(orchestrate, { taskQueue: 'bench', workflowId: `bench-dagent-${++n}`, args: [{ ...input, options: { aggregate: 'none', ...input.options } }] });
@@ -136,43 +151,59 @@ async function main(): Promise<void> {
   }
 
   async function orchestrationSection() {
-    console.log('\n== orchestration against a raw Temporal workflow (same server, worker process and LLM server; zero LLM latency)');
-    let from = llm.requests.length;
-    const rawChainId = await raw(rawChain, CHAIN);
-    const rawHop = median(hops(taskCalls(llm, from)));
-    from = llm.requests.length;
-    const chained = await dagent({ plan: chainPlan(CHAIN), options: { maxParallel: 1 } });
-    const dagentHops = hops(taskCalls(llm, from));
-    console.log(`chain of ${CHAIN}: hop (answer → next task's call) raw ${rawHop} ms, dagent ${median(dagentHops)} ms (p95 ${percentile(dagentHops, 95)} ms): ratio ${ratio(median(dagentHops), rawHop)}`);
-    const inTemporal = async (id: string) => median(temporalHops(await historyOf(client, id))).toFixed(1);
-    const inWorkflow = async (id: string) => median(workflowTaskMs(await historyOf(client, id))).toFixed(1);
+    console.log('\n== orchestration against a raw Temporal workflow (same server, worker process and LLM server; zero LLM latency; medians of runs taken in turn)');
+    const chains = { raw: [] as number[], dagent: [] as number[], rawInside: [] as number[], dagentInside: [] as number[], rawTask: [] as number[], dagentTask: [] as number[] };
+    for (let round = 0; round < 3; round++) {
+      let from = llm.requests.length;
+      const rawId = await raw(rawChain, CHAIN);
+      chains.raw.push(...hops(taskCalls(llm, from)));
+      const rawHistory = await historyOf(client, rawId);
+      chains.rawInside.push(...temporalHops(rawHistory));
+      chains.rawTask.push(...workflowTaskMs(rawHistory));
+      from = llm.requests.length;
+      const chained = await dagent({ plan: chainPlan(CHAIN), options: { maxParallel: 1 } });
+      chains.dagent.push(...hops(taskCalls(llm, from)));
+      const dagentHistory = await historyOf(client, chained.workflowId);
+      chains.dagentInside.push(...temporalHops(dagentHistory));
+      chains.dagentTask.push(...workflowTaskMs(dagentHistory));
+    }
+    const m = (values: number[]) => median(values).toFixed(1);
+    console.log(`chain of ${CHAIN} (×3): hop (answer → next task's call) raw ${m(chains.raw)} ms, dagent ${m(chains.dagent)} ms (p95 ${percentile(chains.dagent, 95)} ms): ratio ${ratio(median(chains.dagent), median(chains.raw))}`);
     console.log(
-      `  of which activity completed → next started (Temporal and the workflow): raw ${await inTemporal(rawChainId)} ms, dagent ${await inTemporal(chained.workflowId)} ms; ` +
-        `workflow task median raw ${await inWorkflow(rawChainId)} ms, dagent ${await inWorkflow(chained.workflowId)} ms`,
+      `  of which activity completed → next started (Temporal and the workflow): raw ${m(chains.rawInside)} ms, dagent ${m(chains.dagentInside)} ms; ` +
+        `workflow task median raw ${m(chains.rawTask)} ms, dagent ${m(chains.dagentTask)} ms`,
     );
 
-    for (const size of [50, 500]) {
-      from = llm.requests.length;
-      const rawStarted = Date.now();
-      const rawId = await raw(rawFanOut, size);
-      const rawWhole = Date.now() - rawStarted;
-      const rawSpan = span(taskCalls(llm, from));
-      from = llm.requests.length;
-      const started = Date.now();
-      const result = await dagent({ plan: fanOutPlan(size), options: { maxParallel: Math.min(500, size) } });
-      const whole = Date.now() - started;
-      const dagentSpan = span(taskCalls(llm, from));
-      const wfRaw = workflowTaskMs(await historyOf(client, rawId));
-      const wfDagent = workflowTaskMs(await historyOf(client, result.workflowId));
+    for (const [size, rounds] of [[50, 5], [500, 3]] as const) {
+      const runs = { rawSpan: [] as number[], dagentSpan: [] as number[], rawWhole: [] as number[], dagentWhole: [] as number[], rawTask: [] as number[], dagentTask: [] as number[] };
+      let lastRaw = '';
+      let lastDagent = '';
+      for (let round = 0; round < rounds; round++) {
+        let from = llm.requests.length;
+        let started = Date.now();
+        lastRaw = await raw(rawFanOut, size);
+        runs.rawWhole.push(Date.now() - started);
+        runs.rawSpan.push(span(taskCalls(llm, from)));
+        runs.rawTask.push(...workflowTaskMs(await historyOf(client, lastRaw)));
+        from = llm.requests.length;
+        started = Date.now();
+        lastDagent = (await dagent({ plan: fanOutPlan(size), options: { maxParallel: Math.min(500, size) } })).workflowId;
+        runs.dagentWhole.push(Date.now() - started);
+        runs.dagentSpan.push(span(taskCalls(llm, from)));
+        runs.dagentTask.push(...workflowTaskMs(await historyOf(client, lastDagent)));
+      }
       console.log(
-        `fan-out of ${size}: tasks' makespan raw ${rawSpan} ms, dagent ${dagentSpan} ms: ratio ${ratio(dagentSpan, rawSpan)}; ` +
-          `start → result raw ${rawWhole} ms, dagent ${whole} ms: ratio ${ratio(whole, rawWhole)}; ` +
-          `workflow task p50/p95 raw ${percentile(wfRaw, 50).toFixed(0)}/${percentile(wfRaw, 95).toFixed(0)} ms, dagent ${percentile(wfDagent, 50).toFixed(0)}/${percentile(wfDagent, 95).toFixed(0)} ms`,
+        `fan-out of ${size} (×${rounds}): tasks' makespan raw ${median(runs.rawSpan)} ms, dagent ${median(runs.dagentSpan)} ms: ratio ${ratio(median(runs.dagentSpan), median(runs.rawSpan))}; ` +
+          `start → result raw ${median(runs.rawWhole)} ms, dagent ${median(runs.dagentWhole)} ms: ratio ${ratio(median(runs.dagentWhole), median(runs.rawWhole))}`,
+      );
+      console.log(
+        `  workflow task p50/p95 raw ${percentile(runs.rawTask, 50).toFixed(0)}/${percentile(runs.rawTask, 95).toFixed(0)} ms, dagent ${percentile(runs.dagentTask, 50).toFixed(0)}/${percentile(runs.dagentTask, 95).toFixed(0)} ms; ` +
+          `workflow code for one whole run, replayed: raw ${await replayMs(lastRaw, 'raw')} ms, dagent ${await replayMs(lastDagent, 'dagent')} ms`,
       );
     }
 
     taskLatencyMs = 1000;
-    from = llm.requests.length;
+    const from = llm.requests.length;
     await dagent({ plan: fanOutPlan(50), options: { maxParallel: 50 } });
     const slow = taskCalls(llm, from);
     const longest = Math.max(...slow.map((r) => r.respondedAt! - r.receivedAt));

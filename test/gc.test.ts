@@ -36,6 +36,7 @@ beforeEach(async () => {
   await putAged('wf-mixed/run-2/T-02.md', 1);
   await putAged('plans/old.json', 60);
   await putAged('plans/new.json', 2);
+  await putAged('durations/anthropic-0123456789abcd.json', 45);
 });
 afterAll(async () => rm(dir, { recursive: true, force: true }));
 
@@ -43,9 +44,9 @@ describe('dagent gc', () => {
   it('--dry-run names what would go and removes nothing', async () => {
     const lines: string[] = [];
     expect(await gcCommand({ olderThan: '30d', dryRun: true }, { DAGENT_STORE: store.root }, (l) => lines.push(l))).toBe(0);
-    expect(lines.filter((l) => l.startsWith('would remove ')).map((l) => l.split(' ')[2])).toEqual(['plans/old.json', 'wf-old/run-1']);
-    expect(lines.at(-1)).toMatch(/: would remove 2 run\(s\) or file\(s\), 3 object\(s\), .*; kept 2 newer than 30d$/);
-    expect(await keys()).toHaveLength(6);
+    expect(lines.filter((l) => l.startsWith('would remove ')).map((l) => l.split(' ')[2])).toEqual(['durations/anthropic-0123456789abcd.json', 'plans/old.json', 'wf-old/run-1']);
+    expect(lines.at(-1)).toMatch(/: would remove 3 run\(s\) or file\(s\), 4 object\(s\), .*; kept 2 newer than 30d$/);
+    expect(await keys()).toHaveLength(7);
   });
 
   it('removes old runs whole, with their folders, and keeps a run that wrote anything recently', async () => {
@@ -53,7 +54,7 @@ describe('dagent gc', () => {
     expect(await gcCommand({ olderThan: '30d' }, { DAGENT_STORE: `file://${store.root}` }, (l) => lines.push(l))).toBe(0);
     expect(await keys()).toEqual(['plans/new.json', 'wf-mixed/run-2/T-01.md', 'wf-mixed/run-2/T-02.md']);
     expect((await readdir(store.root)).sort()).toEqual(['plans', 'wf-mixed']);
-    expect(lines.at(-1)).toContain('removed 2 run(s) or file(s), 3 object(s)');
+    expect(lines.at(-1)).toContain('removed 3 run(s) or file(s), 4 object(s)');
   });
 
   it('removes nothing from a folder that holds anything dagent did not write', async () => {
@@ -63,7 +64,7 @@ describe('dagent gc', () => {
     await expect(gcCommand({ olderThan: '30d' }, { DAGENT_STORE: store.root }, () => {})).rejects.toThrow(
       `${store.root} holds "notes.txt", which dagent did not write: gc removes nothing from a store that holds anything else`,
     );
-    expect(await keys()).toHaveLength(7);
+    expect(await keys()).toHaveLength(8);
   });
 
   it('refuses an age it cannot read, naming the flag', () => {

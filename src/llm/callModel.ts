@@ -37,9 +37,10 @@ export async function callModel(ctx: Context, client: Anthropic, params: Message
   let receivedChars = 0;
   /** Whether the API had answered (its response arrived) before an error: then a failure is a cut stream, not an unreachable API. */
   let answerStarted = false;
+  // No beat at the start: a quick answer needs none (each would be an RPC to the server), and a
+  // slow one beats on this cadence, which the SDK throttles further.
   const beat = () => ctx.heartbeat({ receivedChars });
   const interval = setInterval(beat, heartbeatEveryMs(ctx));
-  beat();
   try {
     const stream = client.messages.stream(params, { signal: ctx.cancellationSignal });
     stream.on('connect', () => {

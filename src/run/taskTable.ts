@@ -52,6 +52,11 @@ export class TaskTable {
     return [...this.records.values()].map((r) => ({ ...r, dependsOn: [...r.dependsOn] }));
   }
 
+  /** The records themselves, in plan order, for reading on every workflow activation without copying them. */
+  view(): Iterable<Readonly<TaskRecord>> {
+    return this.records.values();
+  }
+
   counts(): Record<TaskStatus, number> {
     return countStatuses([...this.records.values()]);
   }

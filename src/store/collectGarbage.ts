@@ -1,7 +1,8 @@
 // `dagent gc`: removes what old runs left in the result store. A run's folder (workflow id / run
 // id) goes as a whole, and only when even its newest object is older than the cutoff, so a run
 // still writing (or resumed after a long approval wait) never loses part of its outputs. Anything
-// outside run folders (the plan cache's plans/…) goes file by file, by its own age.
+// outside run folders (the plan cache's plans/…, the task-duration memo's durations/…) goes file
+// by file, by its own age.
 // DAGENT_STORE may point anywhere (a home folder, a shared bucket's root): gc cleans only a store
 // that holds nothing but what dagent writes, and refuses, before removing anything, otherwise.
 import type { CollectableStore } from './collectableStore';
@@ -38,9 +39,9 @@ export class ForeignContentError extends Error {
 }
 
 // What dagent writes: workflow/run/… files (ids escaped by keySegment, which turns every dot into
-// %2E, so the first two segments have none) and the plan cache; each maybe as a crashed write's
-// temporary file (name.uuid.tmp).
-const DAGENT_KEY = /^(?:[^/.]+\/[^/.]+\/(?:[^/]+\/)*[^/]+\.(?:md|json|txt)|plans\/[^/]+\.json)(?:\.[0-9a-f-]{36}\.tmp)?$/;
+// %2E, so the first two segments have none), the plan cache and the duration memo; each maybe as
+// a crashed write's temporary file (name.uuid.tmp).
+const DAGENT_KEY = /^(?:[^/.]+\/[^/.]+\/(?:[^/]+\/)*[^/]+\.(?:md|json|txt)|(?:plans|durations)\/[^/]+\.json)(?:\.[0-9a-f-]{36}\.tmp)?$/;
 
 export async function collectGarbage(store: CollectableStore, options: CollectOptions): Promise<GarbageReport> {
   const cutoff = (options.now ?? new Date()).getTime() - options.olderThanMs;
@@ -61,9 +62,9 @@ export async function collectGarbage(store: CollectableStore, options: CollectOp
   return { removed, kept: groups.size - removed.length, dryRun: options.dryRun ?? false };
 }
 
-/** Run outputs live at workflow/run/…; a key with fewer than three segments, or in plans/, stands alone. */
+/** Run outputs live at workflow/run/…; a key with fewer than three segments, or in plans/ or durations/, stands alone. */
 function groupOf(key: string): string {
   const segments = key.split('/');
-  if (segments[0] === 'plans' || segments.length < 3) return key;
+  if (segments[0] === 'plans' || segments[0] === 'durations' || segments.length < 3) return key;
   return `${segments[0]}/${segments[1]}`;
 }

@@ -82,25 +82,40 @@ export async function executeDag(run: RunState, settings: ExecuteSettings): Prom
               ...(sub?.inherited.length ? { inherited: sub.inherited } : {}),
             }),
       )
-      .then((outcome) => table.markCompleted(task.id, outcome, Date.now()))
-      .catch((err: unknown) => {
-        const status = table.get(task.id)!.status;
-        if (status !== 'Running' && status !== 'Retrying') return; // an operator or failFast stopped it already
-        if (isCancellation(err)) {
-          table.cancelByOperator(task.id, 'run cancelled', Date.now());
-          return;
-        }
-        const { message, attempts, exitCode } = describeFailure(err, maxAttempts);
-        table.markFailed(task.id, message, attempts, Date.now(), exitCode);
-        if (settings.failFast || task.critical) {
-          const reason = task.critical ? `critical task ${task.id} failed` : `failFast: ${task.id} failed`;
-          for (const id of table.stopAll(reason, Date.now())) run.scopes.get(id)?.cancel();
-        }
-      })
-      .finally(() => {
-        run.scopes.delete(task.id);
-        run.wake();
-      });
+      // One handler pair, not then/catch/finally: the SDK records a stack trace for every promise a
+      // workflow creates, and a 500-task fan-out starts 500 of these at once.
+      .then(
+        (outcome) => {
+          try {
+            table.markCompleted(task.id, outcome, Date.now());
+          } catch (err) {
+            failed(err);
+          }
+          settled();
+        },
+        (err: unknown) => {
+          failed(err);
+          settled();
+        },
+      );
+    const failed = (err: unknown): void => {
+      const status = table.get(task.id)!.status;
+      if (status !== 'Running' && status !== 'Retrying') return; // an operator or failFast stopped it already
+      if (isCancellation(err)) {
+        table.cancelByOperator(task.id, 'run cancelled', Date.now());
+        return;
+      }
+      const { message, attempts, exitCode } = describeFailure(err, maxAttempts);
+      table.markFailed(task.id, message, attempts, Date.now(), exitCode);
+      if (settings.failFast || task.critical) {
+        const reason = task.critical ? `critical task ${task.id} failed` : `failFast: ${task.id} failed`;
+        for (const id of table.stopAll(reason, Date.now())) run.scopes.get(id)?.cancel();
+      }
+    };
+    const settled = (): void => {
+      run.scopes.delete(task.id);
+      run.wake();
+    };
   };
 
   // Critical-path-first: when ready tasks outnumber free slots, the one with the longest chain
@@ -138,7 +153,7 @@ export async function executeDag(run: RunState, settings: ExecuteSettings): Prom
     }
     // A rejection by default skips the task's dependents.
     if (overdue.length > 0) table.promoteReady(now);
-    const overBudget = !run.budgetExceeded && budgetReason(run.usage(), settings.budget);
+    const overBudget = settings.budget && !run.budgetExceeded && budgetReason(run.usage(), settings.budget);
     if (overBudget) {
       run.budgetExceeded = overBudget;
       table.skipNotStarted(`budget exceeded: ${overBudget}`);

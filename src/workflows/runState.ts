@@ -53,7 +53,9 @@ export class RunState {
   }
 
   usage(): Usage {
-    return (this.table?.list() ?? []).reduce((sum, r) => addUsage(sum, r.usage), this.overheadUsage);
+    let sum = this.overheadUsage;
+    for (const r of this.table?.view() ?? []) sum = addUsage(sum, r.usage);
+    return sum;
   }
 
   view(): RunStatusView {
@@ -105,7 +107,7 @@ export class RunState {
   }
 
   private showDetails(): void {
-    if (this.table) setCurrentDetails(`**${this.phase}**\n\n${statusTable(this.table.list())}`);
+    if (this.table) setCurrentDetails(`**${this.phase}**\n\n${statusTable([...this.table.view()])}`);
   }
 }
 
