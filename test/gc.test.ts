@@ -36,7 +36,7 @@ beforeEach(async () => {
   await putAged('wf-mixed/run-2/T-02.md', 1);
   await putAged('plans/old.json', 60);
   await putAged('plans/new.json', 2);
-  await putAged('durations/anthropic-0123456789abcd.json', 45);
+  await putAged('durations/anthropic.json', 45);
 });
 afterAll(async () => rm(dir, { recursive: true, force: true }));
 
@@ -44,7 +44,7 @@ describe('dagent gc', () => {
   it('--dry-run names what would go and removes nothing', async () => {
     const lines: string[] = [];
     expect(await gcCommand({ olderThan: '30d', dryRun: true }, { DAGENT_STORE: store.root }, (l) => lines.push(l))).toBe(0);
-    expect(lines.filter((l) => l.startsWith('would remove ')).map((l) => l.split(' ')[2])).toEqual(['durations/anthropic-0123456789abcd.json', 'plans/old.json', 'wf-old/run-1']);
+    expect(lines.filter((l) => l.startsWith('would remove ')).map((l) => l.split(' ')[2])).toEqual(['durations/anthropic.json', 'plans/old.json', 'wf-old/run-1']);
     expect(lines.at(-1)).toMatch(/: would remove 3 run\(s\) or file\(s\), 4 object\(s\), .*; kept 2 newer than 30d$/);
     expect(await keys()).toHaveLength(7);
   });

@@ -1,39 +1,62 @@
 // A memo of how long tasks took, kept in the result store: the scheduler weighs a task without
-// estimatedMinutes by the median of its last runs (same backend, model and work). Best effort:
+// estimatedMinutes by the median of its last runs (same backend, model and work). One object per
+// backend (durations/<backend>.json: key → the last durations), so a run reads and writes a few
+// objects, not one per task. Best effort: concurrent runs may drop each other's newest entry, and
 // a missing or unreadable memo means "unknown", never a failed run.
 import type { ActivityDeps } from './deps';
 import { keySegment } from '../store/resultStore';
 import { medianOf } from '../plan/taskDurationKey';
 
-/** How many durations per task are kept. */
+/** Durations kept per task, and tasks kept per backend (the least recently run go first). */
 const KEPT = 9;
+const MAX_KEYS = 5000;
 
-const memoKey = (key: string) => `durations/${keySegment(key)}.json`;
+type Memo = Map<string, number[]>;
 
-async function read(deps: ActivityDeps, key: string): Promise<number[]> {
+/** Keys look like `<backend>-<hash>`. */
+const memoKeyOf = (key: string) => `durations/${keySegment(key.split('-')[0] ?? 'other')}.json`;
+
+async function read(deps: ActivityDeps, memoKey: string): Promise<Memo> {
   try {
-    const values = JSON.parse(await deps.store.get(memoKey(key))) as unknown;
-    return Array.isArray(values) ? values.filter((v): v is number => typeof v === 'number' && v >= 0) : [];
+    const data = JSON.parse(await deps.store.get(memoKey)) as unknown;
+    if (typeof data !== 'object' || data === null || Array.isArray(data)) return new Map();
+    return new Map(Object.entries(data).map(([k, v]) => [k, Array.isArray(v) ? v.filter((n): n is number => typeof n === 'number' && n >= 0) : []]));
   } catch {
-    return [];
+    return new Map();
   }
+}
+
+function byMemo<T extends string>(keys: T[]): Map<string, T[]> {
+  const groups = new Map<string, T[]>();
+  for (const key of keys) groups.set(memoKeyOf(key), [...(groups.get(memoKeyOf(key)) ?? []), key]);
+  return groups;
 }
 
 /** The median duration in ms of each key with a memo. */
 export async function knownDurations(deps: ActivityDeps, input: { keys: string[] }): Promise<Record<string, number>> {
-  const keys = [...new Set(input.keys)];
-  const medians = await Promise.all(keys.map(async (key) => [key, medianOf(await read(deps, key))] as const));
-  return Object.fromEntries(medians.filter((m): m is readonly [string, number] => m[1] !== undefined));
+  const found: Record<string, number> = {};
+  for (const [memoKey, keys] of byMemo([...new Set(input.keys)])) {
+    const memo = await read(deps, memoKey);
+    for (const key of keys) {
+      const median = medianOf(memo.get(key) ?? []);
+      if (median !== undefined) found[key] = median;
+    }
+  }
+  return found;
 }
 
 /** Adds this run's durations to the memo (the last KEPT per key). */
 export async function recordDurations(deps: ActivityDeps, input: { entries: Array<{ key: string; ms: number }> }): Promise<void> {
-  const byKey = new Map<string, number[]>();
-  for (const e of input.entries) byKey.set(e.key, [...(byKey.get(e.key) ?? []), e.ms]);
-  await Promise.all(
-    [...byKey].map(async ([key, ms]) => {
-      const kept = [...(await read(deps, key)), ...ms].slice(-KEPT);
-      await deps.store.put(memoKey(key), JSON.stringify(kept)).catch(() => undefined);
-    }),
-  );
+  const runs = new Map<string, number[]>();
+  for (const e of input.entries) runs.set(e.key, [...(runs.get(e.key) ?? []), e.ms]);
+  for (const [memoKey, keys] of byMemo([...runs.keys()])) {
+    const memo = await read(deps, memoKey);
+    for (const key of keys) {
+      const kept = [...(memo.get(key) ?? []), ...runs.get(key)!].slice(-KEPT);
+      memo.delete(key); // re-inserted last: the most recently run
+      memo.set(key, kept);
+    }
+    for (const oldest of [...memo.keys()].slice(0, Math.max(0, memo.size - MAX_KEYS))) memo.delete(oldest);
+    await deps.store.put(memoKey, JSON.stringify(Object.fromEntries(memo))).catch(() => undefined);
+  }
 }

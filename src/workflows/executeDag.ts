@@ -55,17 +55,23 @@ export async function executeDag(run: RunState, settings: ExecuteSettings): Prom
   const taskShare = splitTasks === 0 ? 0 : Math.floor(((settings.options.maxTreeTasks ?? 200) - table.plan().tasks.length) / splitTasks);
   const sub = settings.options.subPlan;
 
+  // A task runs in its own cancellation scope (an operator may cancel it alone). A scope whose
+  // one-activity task ended uncancelled is handed to the next such task: each new scope costs
+  // the SDK several promises, each with a recorded stack. Safe to share over time: a scope holds
+  // one running task at a most, and cancelling it reaches only activities still pending.
+  const idleScopes: CancellationScope[] = [];
   const start = (task: Task): void => {
     const activityQueue = activityQueueOf(task, settings);
     table.markRunning(task.id, Date.now(), activityQueue);
-    const scope = new CancellationScope();
+    const workdir = agentWorkdir(task, settings.options.workdir);
+    const oneActivity = !task.decompose && workdir === undefined;
+    const scope = (oneActivity ? idleScopes.pop() : undefined) ?? new CancellationScope();
     run.scopes.set(task.id, scope);
     const upstream = (task.dependsOn ?? []).map((dep) => {
       const record = table.get(dep)!;
       return { id: dep, title: record.title, outputRef: record.outputRef! };
     });
     const maxAttempts = (task.retries ?? settings.retries) + 1;
-    const workdir = agentWorkdir(task, settings.options.workdir);
     scope
       .run(() =>
         task.decompose
@@ -114,6 +120,7 @@ export async function executeDag(run: RunState, settings: ExecuteSettings): Prom
     };
     const settled = (): void => {
       run.scopes.delete(task.id);
+      if (oneActivity && !scope.consideredCancelled) idleScopes.push(scope);
       run.wake();
     };
   };
