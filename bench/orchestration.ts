@@ -73,6 +73,19 @@ function temporalHops(history: proto.temporal.api.history.v1.IHistory): number[]
   return started.slice(1).map((s, i) => s - completed[i]!);
 }
 
+/** Per task of a chain: activity started → its LLM call arrived, and the answer sent → activity completed. */
+function activitySides(history: proto.temporal.api.history.v1.IHistory, calls: RecordedRequest[]): { before: number[]; after: number[] } {
+  const ms = (e: proto.temporal.api.history.v1.IHistoryEvent) => Number(e.eventTime!.seconds) * 1000 + (e.eventTime!.nanos ?? 0) / 1e6;
+  const started: number[] = [];
+  const completed: number[] = [];
+  for (const e of history.events ?? []) {
+    if (e.activityTaskStartedEventAttributes) started.push(ms(e));
+    if (e.activityTaskCompletedEventAttributes) completed.push(ms(e));
+  }
+  // Both chains have one task activity per call, in order (dagent's memo activities come after).
+  return { before: calls.map((c, i) => c.receivedAt - started[i]!), after: calls.map((c, i) => completed[i]! - c.respondedAt!) };
+}
+
 const quiet = { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error() {} };
 
 const historyBytes = (history: proto.temporal.api.history.v1.IHistory) => proto.temporal.api.history.v1.History.encode(history).finish().length;
@@ -153,17 +166,26 @@ async function main(): Promise<void> {
   async function orchestrationSection() {
     console.log('\n== orchestration against a raw Temporal workflow (same server, worker process and LLM server; zero LLM latency; medians of runs taken in turn)');
     const chains = { raw: [] as number[], dagent: [] as number[], rawInside: [] as number[], dagentInside: [] as number[], rawTask: [] as number[], dagentTask: [] as number[] };
+    const sides = { rawBefore: [] as number[], rawAfter: [] as number[], dagentBefore: [] as number[], dagentAfter: [] as number[] };
     for (let round = 0; round < 3; round++) {
       let from = llm.requests.length;
       const rawId = await raw(rawChain, CHAIN);
-      chains.raw.push(...hops(taskCalls(llm, from)));
+      const rawCalls = taskCalls(llm, from);
+      chains.raw.push(...hops(rawCalls));
       const rawHistory = await historyOf(client, rawId);
+      const rawSides = activitySides(rawHistory, rawCalls);
+      sides.rawBefore.push(...rawSides.before);
+      sides.rawAfter.push(...rawSides.after);
       chains.rawInside.push(...temporalHops(rawHistory));
       chains.rawTask.push(...workflowTaskMs(rawHistory));
       from = llm.requests.length;
       const chained = await dagent({ plan: chainPlan(CHAIN), options: { maxParallel: 1 } });
-      chains.dagent.push(...hops(taskCalls(llm, from)));
+      const dagentCalls = taskCalls(llm, from);
+      chains.dagent.push(...hops(dagentCalls));
       const dagentHistory = await historyOf(client, chained.workflowId);
+      const dagentSides = activitySides(dagentHistory, dagentCalls);
+      sides.dagentBefore.push(...dagentSides.before);
+      sides.dagentAfter.push(...dagentSides.after);
       chains.dagentInside.push(...temporalHops(dagentHistory));
       chains.dagentTask.push(...workflowTaskMs(dagentHistory));
     }
@@ -172,6 +194,10 @@ async function main(): Promise<void> {
     console.log(
       `  of which activity completed → next started (Temporal and the workflow): raw ${m(chains.rawInside)} ms, dagent ${m(chains.dagentInside)} ms; ` +
         `workflow task median raw ${m(chains.rawTask)} ms, dagent ${m(chains.dagentTask)} ms`,
+    );
+    console.log(
+      `  and inside the activity: started → LLM call raw ${m(sides.rawBefore)} ms, dagent ${m(sides.dagentBefore)} ms; ` +
+        `answer → completed raw ${m(sides.rawAfter)} ms, dagent ${m(sides.dagentAfter)} ms`,
     );
 
     for (const [size, rounds] of [[50, 5], [500, 3]] as const) {

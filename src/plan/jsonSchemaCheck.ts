@@ -3,13 +3,20 @@
 // the worker's event loop (with JavaScript's backtracking engine one check took ~40 s). Patterns
 // RE2 does not support (look-arounds, back-references) are refused when the plan is checked.
 // Not for workflow code: ajv generates code at run time.
-import Ajv, { type ValidateFunction } from 'ajv';
+import type Ajv from 'ajv';
+import type { ValidateFunction } from 'ajv';
+import { createRequire } from 'node:module';
 import { RE2JS } from 're2js';
 
 const re2 = Object.assign((pattern: string) => RE2JS.compile(pattern), { code: 're2js' });
 
+// Loaded on first use: most plans have no outputSchema, and ajv is a tenth of a second to load.
+const require = createRequire(import.meta.url);
+let AjvClass: typeof Ajv | undefined;
+
 function newAjv(): Ajv {
-  return new Ajv({ strict: false, allErrors: true, code: { regExp: re2 } });
+  AjvClass ??= (require('ajv') as { default: typeof Ajv }).default;
+  return new AjvClass({ strict: false, allErrors: true, code: { regExp: re2 } });
 }
 
 export function compileJsonSchema(schema: object): ValidateFunction {
