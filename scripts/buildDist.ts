@@ -11,7 +11,7 @@ import { createHash } from 'node:crypto';
 import { copyFile, mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { WORKFLOWS_PATH } from '../src/workers/workflowsPath';
+import { WORKFLOW_BUNDLE_OPTIONS } from '../src/workers/workflowsPath';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const dist = join(root, 'dist');
@@ -48,13 +48,14 @@ export async function buildDist(): Promise<string> {
   await rename(next, join(dist, 'cli'));
   await rm(old, { recursive: true, force: true });
 
-  // The workflow bundle, rebuilt only when what goes into it changed: every source file and the lockfile.
+  // The workflow bundle, rebuilt only when what goes into it changed: every source file, the
+  // lockfile and this script (which holds the bundle's options).
   const key = await sourceHash();
   const bundleFile = WORKFLOW_BUNDLE_FILE;
   const keyFile = join(dist, 'workflow-bundle.key');
   const previous = await readFile(keyFile, 'utf8').catch(() => '');
   if (previous !== key) {
-    const { code } = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quietLogger() });
+    const { code } = await bundleWorkflowCode({ ...WORKFLOW_BUNDLE_OPTIONS, logger: quietLogger() });
     await mkdir(dist, { recursive: true });
     await writeFile(`${bundleFile}.tmp`, code);
     await rename(`${bundleFile}.tmp`, bundleFile);
@@ -68,6 +69,7 @@ async function sourceHash(): Promise<string> {
   const files = (await readdir(join(root, 'src'), { recursive: true })).filter((f) => /\.(ts|mjs|js|json)$/.test(f)).sort();
   for (const file of files) hash.update(file).update('\0').update(await readFile(join(root, 'src', file))).update('\0');
   hash.update(await readFile(join(root, 'package-lock.json')));
+  hash.update(await readFile(fileURLToPath(import.meta.url)));
   return hash.digest('hex');
 }
 
