@@ -61,28 +61,30 @@ function workflowTaskMs(history: proto.temporal.api.history.v1.IHistory): number
   return out;
 }
 
-/** Activity completed → next activity started, from the history: the part of a hop inside Temporal and the workflow. */
-function temporalHops(history: proto.temporal.api.history.v1.IHistory): number[] {
+/** When each task activity started and completed, from the history (dagent's duration memo has activities of its own: left out). */
+function taskActivityTimes(history: proto.temporal.api.history.v1.IHistory): { started: number[]; completed: number[] } {
   const ms = (e: proto.temporal.api.history.v1.IHistoryEvent) => Number(e.eventTime!.seconds) * 1000 + (e.eventTime!.nanos ?? 0) / 1e6;
+  const taskActivity = new Set<string>();
   const started: number[] = [];
   const completed: number[] = [];
   for (const e of history.events ?? []) {
-    if (e.activityTaskStartedEventAttributes) started.push(ms(e));
-    if (e.activityTaskCompletedEventAttributes) completed.push(ms(e));
+    const scheduled = e.activityTaskScheduledEventAttributes;
+    if (scheduled && !scheduled.activityId?.startsWith('durations-')) taskActivity.add(String(e.eventId));
+    if (e.activityTaskStartedEventAttributes && taskActivity.has(String(e.activityTaskStartedEventAttributes.scheduledEventId))) started.push(ms(e));
+    if (e.activityTaskCompletedEventAttributes && taskActivity.has(String(e.activityTaskCompletedEventAttributes.scheduledEventId))) completed.push(ms(e));
   }
+  return { started, completed };
+}
+
+/** Activity completed → next activity started: the part of a chain's hop inside Temporal and the workflow. */
+function temporalHops(history: proto.temporal.api.history.v1.IHistory): number[] {
+  const { started, completed } = taskActivityTimes(history);
   return started.slice(1).map((s, i) => s - completed[i]!);
 }
 
 /** Per task of a chain: activity started → its LLM call arrived, and the answer sent → activity completed. */
 function activitySides(history: proto.temporal.api.history.v1.IHistory, calls: RecordedRequest[]): { before: number[]; after: number[] } {
-  const ms = (e: proto.temporal.api.history.v1.IHistoryEvent) => Number(e.eventTime!.seconds) * 1000 + (e.eventTime!.nanos ?? 0) / 1e6;
-  const started: number[] = [];
-  const completed: number[] = [];
-  for (const e of history.events ?? []) {
-    if (e.activityTaskStartedEventAttributes) started.push(ms(e));
-    if (e.activityTaskCompletedEventAttributes) completed.push(ms(e));
-  }
-  // Both chains have one task activity per call, in order (dagent's memo activities come after).
+  const { started, completed } = taskActivityTimes(history);
   return { before: calls.map((c, i) => c.receivedAt - started[i]!), after: calls.map((c, i) => completed[i]! - c.respondedAt!) };
 }
 

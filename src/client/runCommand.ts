@@ -50,7 +50,9 @@ export async function runCommand(goal: string | undefined, flags: RunFlags): Pro
   if (flags.worker && maxParallel > MAX_IN_PROCESS_SLOTS) {
     logLine(`dagent: warning: this process's worker runs at most ${MAX_IN_PROCESS_SLOTS} tasks at once, below maxParallel ${maxParallel}; add workers (dagent worker) for more`);
   }
-  const session = await openSession({ ...flags, taskQueue, maxConcurrentActivities: inProcessSlots(maxParallel) });
+  // The run starts while this process's worker is still being created: it picks the run up the
+  // moment it polls.
+  const session = await openSession({ ...flags, taskQueue, maxConcurrentActivities: inProcessSlots(maxParallel), workerInBackground: true });
   const workflowId = flags.workflowId ?? `dagent-${slug(goal ?? (input.plan as Plan).goal ?? 'plan')}-${randomBytes(3).toString('hex')}`;
   const onInterrupt = () => {
     logLine(detachMessage(workflowId, session.target.namespace, taskQueue));
@@ -61,6 +63,11 @@ export async function runCommand(goal: string | undefined, flags: RunFlags): Pro
   try {
     if (await hasDagentSearchAttributes(session.client, session.target.namespace)) input.options = { ...input.options, searchAttributes: true };
     const handle = await session.client.workflow.start(orchestrate, { taskQueue, workflowId, args: [input] });
+    await session.workerReady.catch(async (err: unknown) => {
+      // Nothing has run yet: end the run rather than leave it waiting for a worker that never came.
+      await handle.terminate(`the worker of the dagent CLI could not start: ${(err as Error).message}`).catch(() => undefined);
+      throw err;
+    });
     if (!flags.json && !flags.quiet) logLine(`dagent: started workflow ${workflowId} on task queue ${taskQueue}`);
     const result = await awaitWithProgress(session.client, handle, !flags.json && !flags.quiet);
     if (result.planCached && !flags.json && !flags.quiet) logLine('dagent: reused the cached plan for this goal (--no-cache plans anew)');

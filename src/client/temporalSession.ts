@@ -8,6 +8,8 @@ import { logLine, type ConnectionFlags } from './shared';
 export interface TemporalSession {
   client: Client;
   target: TemporalTarget;
+  /** Resolves once the in-process worker runs (at once without one); rejects when it cannot start. */
+  workerReady: Promise<void>;
   /** Stops the in-process worker (handing its tasks back to Temporal) and closes connections. */
   close(): Promise<void>;
 }
@@ -24,24 +26,49 @@ export function inProcessSlots(maxParallel: number): number {
   return Math.min(MAX_IN_PROCESS_SLOTS, Math.max(16, maxParallel));
 }
 
-export async function openSession(flags: ConnectionFlags & { worker: boolean; taskQueue: string; maxConcurrentActivities?: number }): Promise<TemporalSession> {
+/**
+ * `workerInBackground`: return once the client is connected and let the worker start meanwhile
+ * (loading and creating it takes most of a second), so the caller can start its workflow at the
+ * same time; the caller must then await `workerReady`.
+ */
+export async function openSession(
+  flags: ConnectionFlags & { worker: boolean; taskQueue: string; maxConcurrentActivities?: number; workerInBackground?: boolean },
+): Promise<TemporalSession> {
+  // Loaded only when this process runs a worker (a command without one never loads the Temporal
+  // worker), and from the start, while the client connects.
+  const workerModules = flags.worker ? Promise.all([import('../workers/createWorker'), import('./quietRuntime')]) : undefined;
+  workerModules?.catch(() => undefined);
   const target = await resolveTemporal({ address: flags.address, namespace: flags.namespace, profile: flags.profile, autoStart: true, log: logLine });
   const client = await connectClient(target);
   let worker: DagentWorker | undefined;
   let running: Promise<void> | undefined;
-  if (flags.worker) {
-    // Loaded only here: a command without a worker never loads the Temporal worker (seconds less).
-    const [{ createWorker }, { installQuietRuntime }] = await Promise.all([import('../workers/createWorker'), import('./quietRuntime')]);
-    installQuietRuntime({ ownSignals: true });
-    worker = await createWorker({ address: target.address, connection: target.connection, namespace: target.namespace, taskQueue: flags.taskQueue, maxConcurrentActivities: flags.maxConcurrentActivities });
-    running = worker.run();
-  }
+  const workerReady = workerModules
+    ? (async () => {
+        const [{ createWorker }, { installQuietRuntime }] = await workerModules;
+        installQuietRuntime({ ownSignals: true });
+        worker = await createWorker({
+          address: target.address,
+          connection: target.connection,
+          namespace: target.namespace,
+          taskQueue: flags.taskQueue,
+          maxConcurrentActivities: flags.maxConcurrentActivities,
+          // One run (and its agent children) needs one thread; a second would only slow the start.
+          workflowThreads: 1,
+        });
+        running = worker.run();
+      })()
+    : Promise.resolve();
+  // Handled by whoever awaits it; a worker that failed to start has nothing to close.
+  workerReady.catch(() => undefined);
+  if (!flags.workerInBackground) await workerReady;
   let closing: Promise<void> | undefined;
   return {
     client,
     target,
+    workerReady,
     close() {
       closing ??= (async () => {
+        await workerReady.catch(() => undefined);
         if (worker) {
           worker.shutdown();
           await running;

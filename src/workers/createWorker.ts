@@ -36,6 +36,8 @@ export interface DagentWorkerOptions {
   defaultActivities?: boolean;
   /** Skill queues whose activities this worker serves, each with its own concurrency. */
   queues?: SkillQueueServed[];
+  /** Threads that run workflow code (the SDK's default is 2; one is plenty for a single CLI run, and starts sooner). */
+  workflowThreads?: number;
   /** A prebuilt workflow bundle (tests build one once); default: dist/'s, or the sources bundled now. */
   workflowBundle?: WorkerOptions['workflowBundle'];
   llm?: LlmSettings;
@@ -115,6 +117,7 @@ export async function createWorker(options: DagentWorkerOptions): Promise<Dagent
         taskQueue: options.taskQueue,
         ...(serveDefault ? { activities, maxConcurrentActivityTaskExecutions: options.maxConcurrentActivities ?? 16 } : {}),
         ...(serveWorkflows ? (options.workflowBundle ? { workflowBundle: options.workflowBundle } : workflowCode()) : {}),
+        ...(serveWorkflows && options.workflowThreads ? { workflowThreadPoolSize: options.workflowThreads } : {}),
       }),
     );
     taskQueues.push(options.taskQueue);
