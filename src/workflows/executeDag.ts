@@ -58,7 +58,7 @@ export async function executeDag(run: RunState, settings: ExecuteSettings): Prom
   // A task runs in its own cancellation scope (an operator may cancel it alone). A scope whose
   // one-activity task ended uncancelled is handed to the next such task: each new scope costs
   // the SDK several promises, each with a recorded stack. Safe to share over time: a scope holds
-  // one running task at a most, and cancelling it reaches only activities still pending.
+  // one running task at most, and cancelling it reaches only activities still pending.
   const idleScopes: CancellationScope[] = [];
   const start = (task: Task): void => {
     const activityQueue = activityQueueOf(task, settings);
@@ -72,6 +72,25 @@ export async function executeDag(run: RunState, settings: ExecuteSettings): Prom
       return { id: dep, title: record.title, outputRef: record.outputRef! };
     });
     const maxAttempts = (task.retries ?? settings.retries) + 1;
+    const failed = (err: unknown): void => {
+      const status = table.get(task.id)!.status;
+      if (status !== 'Running' && status !== 'Retrying') return; // an operator or failFast stopped it already
+      if (isCancellation(err)) {
+        table.cancelByOperator(task.id, 'run cancelled', Date.now());
+        return;
+      }
+      const { message, attempts, exitCode } = describeFailure(err, maxAttempts);
+      table.markFailed(task.id, message, attempts, Date.now(), exitCode);
+      if (settings.failFast || task.critical) {
+        const reason = task.critical ? `critical task ${task.id} failed` : `failFast: ${task.id} failed`;
+        for (const id of table.stopAll(reason, Date.now())) run.scopes.get(id)?.cancel();
+      }
+    };
+    const settled = (): void => {
+      run.scopes.delete(task.id);
+      if (oneActivity && !scope.consideredCancelled) idleScopes.push(scope);
+      run.wake();
+    };
     scope
       .run(() =>
         task.decompose
@@ -104,32 +123,13 @@ export async function executeDag(run: RunState, settings: ExecuteSettings): Prom
           settled();
         },
       );
-    const failed = (err: unknown): void => {
-      const status = table.get(task.id)!.status;
-      if (status !== 'Running' && status !== 'Retrying') return; // an operator or failFast stopped it already
-      if (isCancellation(err)) {
-        table.cancelByOperator(task.id, 'run cancelled', Date.now());
-        return;
-      }
-      const { message, attempts, exitCode } = describeFailure(err, maxAttempts);
-      table.markFailed(task.id, message, attempts, Date.now(), exitCode);
-      if (settings.failFast || task.critical) {
-        const reason = task.critical ? `critical task ${task.id} failed` : `failFast: ${task.id} failed`;
-        for (const id of table.stopAll(reason, Date.now())) run.scopes.get(id)?.cancel();
-      }
-    };
-    const settled = (): void => {
-      run.scopes.delete(task.id);
-      if (oneActivity && !scope.consideredCancelled) idleScopes.push(scope);
-      run.wake();
-    };
   };
 
   // Critical-path-first: when ready tasks outnumber free slots, the one with the longest chain
-  // still behind it starts first (weighted by estimatedMinutes, else equally), and its activity
-  // carries a Temporal priority key so that, on a queue shared with other runs, it is dispatched
-  // first too. Runs that began before this rule keep plan order on replay. Recomputed only when
-  // the plan changes (patches).
+  // still behind it starts first (weighted by estimatedMinutes, else by the median time of the
+  // same work in earlier runs, else equally), and its activity carries a Temporal priority key so
+  // that, on a queue shared with other runs, it is dispatched first too. Runs that began before
+  // this rule keep plan order on replay. Recomputed only when the plan changes (patches).
   const earlier = settings.options.startOrder === 'plan' ? new Map<string, number>() : await earlierDurations(table.plan().tasks, settings.maxParallel, settings.model);
   let ordered: { version: number; order: Map<string, number>; longest: number } | undefined;
   const remainingChains = (): typeof ordered => {
