@@ -135,6 +135,12 @@ async function main(): Promise<void> {
     }
     return Math.round(median(times));
   };
+  // Each measured run starts with an empty request log: thousands of kept request bodies would
+  // make the garbage collector a growing part of later runs.
+  const freshRequests = (): number => {
+    llm.requests.length = 0;
+    return 0;
+  };
   let n = 0;
   const dagent = async (input: OrchestrateInput): Promise<RunResult> => {
     const handle = await client.workflow.start(orchestrate, { taskQueue: 'bench', workflowId: `bench-dagent-${++n}`, args: [{ ...input, options: { aggregate: 'none', ...input.options } }] });
@@ -170,7 +176,7 @@ async function main(): Promise<void> {
     const chains = { raw: [] as number[], dagent: [] as number[], rawInside: [] as number[], dagentInside: [] as number[], rawTask: [] as number[], dagentTask: [] as number[] };
     const sides = { rawBefore: [] as number[], rawAfter: [] as number[], dagentBefore: [] as number[], dagentAfter: [] as number[] };
     for (let round = 0; round < 3; round++) {
-      let from = llm.requests.length;
+      let from = freshRequests();
       const rawId = await raw(rawChain, CHAIN);
       const rawCalls = taskCalls(llm, from);
       chains.raw.push(...hops(rawCalls));
@@ -180,7 +186,7 @@ async function main(): Promise<void> {
       sides.rawAfter.push(...rawSides.after);
       chains.rawInside.push(...temporalHops(rawHistory));
       chains.rawTask.push(...workflowTaskMs(rawHistory));
-      from = llm.requests.length;
+      from = freshRequests();
       const chained = await dagent({ plan: chainPlan(CHAIN), options: { maxParallel: 1 } });
       const dagentCalls = taskCalls(llm, from);
       chains.dagent.push(...hops(dagentCalls));
@@ -211,13 +217,13 @@ async function main(): Promise<void> {
       let lastRaw = '';
       let lastDagent = '';
       for (let round = 0; round < rounds; round++) {
-        let from = llm.requests.length;
+        let from = freshRequests();
         let started = Date.now();
         lastRaw = await raw(rawFanOut, size);
         runs.rawWhole.push(Date.now() - started);
         runs.rawSpan.push(span(taskCalls(llm, from)));
         runs.rawTask.push(...workflowTaskMs(await historyOf(client, lastRaw)));
-        from = llm.requests.length;
+        from = freshRequests();
         started = Date.now();
         lastDagent = (await dagent({ plan: fanOutPlan(size), options: { maxParallel: Math.min(500, size) } })).workflowId;
         runs.dagentWhole.push(Date.now() - started);
@@ -235,7 +241,7 @@ async function main(): Promise<void> {
     }
 
     taskLatencyMs = 1000;
-    const from = llm.requests.length;
+    const from = freshRequests();
     await dagent({ plan: fanOutPlan(50), options: { maxParallel: 50 } });
     const slow = taskCalls(llm, from);
     const longest = Math.max(...slow.map((r) => r.respondedAt! - r.receivedAt));
@@ -280,7 +286,7 @@ async function main(): Promise<void> {
       const bound = Math.max(lower.criticalPath, lower.workPerSlot);
       const measured: Record<'plan' | 'cp', number> = { plan: 0, cp: 0 };
       for (const [key, order] of [['plan', 'plan'], ['cp', 'critical-path']] as const) {
-        const from = llm.requests.length;
+        const from = freshRequests();
         const result = await dagent({ plan: dag.plan, options: { maxParallel: dag.maxParallel, startOrder: order } });
         if (result.status !== 'Completed') throw new Error(`${dag.name}: ${result.status}`);
         measured[key] = span(taskCalls(llm, from)) / bound;
