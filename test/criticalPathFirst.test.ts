@@ -6,7 +6,7 @@ import { predictSchedule } from '../src/plan/predictSchedule';
 import { taskPriorityKey } from '../src/plan/taskPriority';
 import { TaskTable } from '../src/run/taskTable';
 import type { Plan } from '../src/plan/schema';
-import { medianOf, taskDurationKey } from '../src/plan/taskDurationKey';
+import { durationKeyBackend, medianOf, taskDurationKey } from '../src/plan/taskDurationKey';
 import { defaultHandler, sleep } from './support/fakeAnthropic';
 import { startTestEnv, type TestEnv } from './support/testEnv';
 
@@ -74,6 +74,7 @@ describe('task durations from earlier runs', () => {
     expect(taskDurationKey(a)).not.toBe(taskDurationKey({ ...a, model: 'claude-other' }));
     expect(taskDurationKey(a)).not.toBe(taskDurationKey({ ...a, backend: 'claude' }));
     expect(taskDurationKey(a, 'claude-x')).not.toBe(taskDurationKey(a, 'claude-y'));
+    expect(durationKeyBackend(taskDurationKey({ ...a, backend: 'shell' }))).toBe('shell');
     expect([medianOf([]), medianOf([5]), medianOf([9, 1, 5]), medianOf([4, 1, 3, 2])]).toEqual([undefined, 5, 5, 2.5]);
   });
 });

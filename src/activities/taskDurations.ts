@@ -5,7 +5,7 @@
 // a missing or unreadable memo means "unknown", never a failed run.
 import type { ActivityDeps } from './deps';
 import { keySegment } from '../store/resultStore';
-import { medianOf } from '../plan/taskDurationKey';
+import { durationKeyBackend, medianOf } from '../plan/taskDurationKey';
 
 /** Durations kept per task, and tasks kept per backend (the least recently run go first). */
 const KEPT = 9;
@@ -13,8 +13,7 @@ const MAX_KEYS = 5000;
 
 type Memo = Map<string, number[]>;
 
-/** Keys look like `<backend>-<hash>`. */
-const memoKeyOf = (key: string) => `durations/${keySegment(key.split('-')[0] ?? 'other')}.json`;
+const memoKeyOf = (key: string) => `durations/${keySegment(durationKeyBackend(key))}.json`;
 
 async function read(deps: ActivityDeps, memoKey: string): Promise<Memo> {
   try {
@@ -28,7 +27,11 @@ async function read(deps: ActivityDeps, memoKey: string): Promise<Memo> {
 
 function byMemo<T extends string>(keys: T[]): Map<string, T[]> {
   const groups = new Map<string, T[]>();
-  for (const key of keys) groups.set(memoKeyOf(key), [...(groups.get(memoKeyOf(key)) ?? []), key]);
+  for (const key of keys) {
+    const memoKey = memoKeyOf(key);
+    if (!groups.has(memoKey)) groups.set(memoKey, []);
+    groups.get(memoKey)!.push(key);
+  }
   return groups;
 }
 
@@ -48,7 +51,10 @@ export async function knownDurations(deps: ActivityDeps, input: { keys: string[]
 /** Adds this run's durations to the memo (the last KEPT per key). */
 export async function recordDurations(deps: ActivityDeps, input: { entries: Array<{ key: string; ms: number }> }): Promise<void> {
   const runs = new Map<string, number[]>();
-  for (const e of input.entries) runs.set(e.key, [...(runs.get(e.key) ?? []), e.ms]);
+  for (const e of input.entries) {
+    if (!runs.has(e.key)) runs.set(e.key, []);
+    runs.get(e.key)!.push(e.ms);
+  }
   for (const [memoKey, keys] of byMemo([...runs.keys()])) {
     const memo = await read(deps, memoKey);
     for (const key of keys) {

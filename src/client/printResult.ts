@@ -3,7 +3,6 @@
 import { writeFile } from 'node:fs/promises';
 import { formatDuration, statusText, usageLine } from '../report/statusTable';
 import type { RunResult, RunStats } from '../run/types';
-import type { ResultStore } from '../store/resultStore';
 import { withOutputs } from './readOutputs';
 import { logLine } from './shared';
 
@@ -13,11 +12,11 @@ export interface PrintFlags {
   report?: string;
 }
 
-/** `store`: where the outputs are, for --json (default: DAGENT_STORE / DAGENT_RESULTS_DIR, as the worker reads them). */
-export async function printResult(result: RunResult, flags: PrintFlags, out: NodeJS.WritableStream = process.stdout, store?: ResultStore): Promise<void> {
+export async function printResult(result: RunResult, flags: PrintFlags, out: NodeJS.WritableStream = process.stdout): Promise<void> {
   if (flags.json) {
+    // Outputs are read from the store the workers write to (DAGENT_STORE / DAGENT_RESULTS_DIR).
     const { resultStoreFromEnv } = await import('../store/resultStoreFromEnv');
-    const read = await withOutputs(result, store ?? resultStoreFromEnv());
+    const read = await withOutputs(result, resultStoreFromEnv());
     if (read.unreadable) logLine(`dagent: task outputs left out (each task keeps its outputRef): ${read.unreadable}`);
     out.write(`${JSON.stringify(read.result, null, 2)}\n`);
     return;

@@ -3,9 +3,15 @@
 import { stableHash } from '../text/stableHash';
 import type { Task } from './schema';
 
+/** `<backend>-<hash of model and work>`. */
 export function taskDurationKey(task: Task, runModel?: string): string {
   const work = task.command === undefined ? (task.prompt ?? '') : JSON.stringify(task.command);
   return `${task.backend ?? 'anthropic'}-${stableHash(`${task.model ?? runModel ?? ''}\n${work}`)}`;
+}
+
+/** The backend a key of taskDurationKey names. */
+export function durationKeyBackend(key: string): string {
+  return key.slice(0, Math.max(0, key.indexOf('-'))) || 'other';
 }
 
 /** The median of what is known, or undefined. */
