@@ -168,6 +168,16 @@ describe('precedence: CLI flag > plan file > config file > default', () => {
     expect((await buildRunInput('a goal', {}, config, env)).options).toEqual({ maxParallel: 1, failFast: true, model: 'config-model' });
   });
 
+  it('takes the start order the same way, and the plan file keeps its own (snake_case too)', async () => {
+    const env = {};
+    const byPlan = await file('order.yaml', 'start_order: plan\ntasks:\n  - id: A\n    prompt: a\n');
+    const bare = await file('bare.yaml', 'tasks:\n  - id: A\n    prompt: a\n');
+    expect((await buildRunInput(undefined, { file: bare }, { startOrder: 'plan' }, env)).options).toEqual({ startOrder: 'plan' });
+    expect((await buildRunInput(undefined, { file: byPlan }, { startOrder: 'critical-path' }, env)).options).toEqual({ startOrder: 'plan' });
+    expect((await buildRunInput(undefined, { file: byPlan, startOrder: 'critical-path' }, {}, env)).options).toEqual({ startOrder: 'critical-path' });
+    expect((await buildRunInput('a goal', {}, { startOrder: 'plan' }, env)).options).toEqual({ startOrder: 'plan' });
+  });
+
   it('reads dagent.config.yaml (aliases too) and rejects a bad one with file and field', async () => {
     const good = await file('dagent.config.yaml', 'max_parallel: 6\nmodel: m\n');
     expect(await loadConfig([join(dir, 'missing.yaml'), good])).toEqual({ config: { maxParallel: 6, model: 'm' }, file: good });
