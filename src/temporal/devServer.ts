@@ -47,7 +47,32 @@ export const DEV_SERVER_SPEED_FLAGS = [
   '--sqlite-pragma', 'synchronous=normal',
 ];
 
+/**
+ * Ports are picked free just before the server binds them (its other services take more ports of
+ * their own), so another process can take one in between: without an explicit port, a server
+ * that exits at start is tried again on new ports.
+ */
 export async function startDevServer(options: DevServerOptions): Promise<DevServer> {
+  const attempts = options.port === undefined ? 3 : 1;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startDevServerOnce(options);
+    } catch (err) {
+      if (!(err instanceof DevServerExitedError) || attempt >= attempts) throw err;
+      options.log?.(`dagent: the Temporal dev server exited at start (${err.message}); trying again on other ports`);
+    }
+  }
+}
+
+/** The server process ended before it served. */
+class DevServerExitedError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'DevServerExitedError';
+  }
+}
+
+async function startDevServerOnce(options: DevServerOptions): Promise<DevServer> {
   const binary = await provisionTemporalCli({ log: options.log });
   const port = options.port ?? (await freePort());
   const uiPort = options.headless ? undefined : (options.uiPort ?? (await freePort()));
@@ -67,7 +92,7 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
   if (options.detached) child.unref();
 
   const exited = new Promise<never>((_, reject) => {
-    child.once('exit', (code, signal) => reject(new Error(`temporal server start-dev exited early (code ${code}, signal ${signal})${options.logFile ? `; see ${options.logFile}` : ''}`)));
+    child.once('exit', (code, signal) => reject(new DevServerExitedError(`temporal server start-dev exited early (code ${code}, signal ${signal})${options.logFile ? `; see ${options.logFile}` : ''}`)));
     child.once('error', reject);
   });
   await Promise.race([waitUntilServing(host, port, options.namespace ?? 'default', options.readyTimeoutMs ?? 60_000), exited]);
