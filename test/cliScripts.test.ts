@@ -65,11 +65,38 @@ describe('dagent validate and --dry-run', () => {
     };
     // code-review: T-01 (2 min) → T-02/T-03/T-04 → T-05, the longest chain through T-03 (8 min).
     const wide = await predict();
-    expect(wide).toContain('predicted makespan with maxParallel 4 (longest remaining chain first): 8 min (critical path 8, work ÷ slots 4)');
+    expect(wide).toContain('predicted makespan with maxParallel 4 (longest remaining chain first): 8m00s (critical path 8m00s, work ÷ slots 4m00s)');
     expect(wide).toContain('start order: T-01, T-03, T-02, T-04, T-05');
     const narrow = await predict('--max-parallel', '1', '--start-order', 'plan');
-    expect(narrow).toContain('predicted makespan with maxParallel 1 (plan order): 16 min');
+    expect(narrow).toContain('predicted makespan with maxParallel 1 (plan order): 16m00s');
     expect(narrow).toContain('start order: T-01, T-02, T-03, T-04, T-05');
+  });
+});
+
+describe('dagent run --dry-run after earlier runs', () => {
+  it('weighs tasks without estimates by how long the same work took before, as the run will', async () => {
+    const plan = await planFile(
+      'timed.yaml',
+      'tasks:\n' + ['quick-1', 'quick-2', 'slow'].map((id) => `  - id: ${id}\n    backend: shell\n    command: "${id === 'slow' ? 'sleep 1.5' : 'true'}"\n`).join(''),
+    );
+    const dryRun = async () => {
+      const run = spawnDagent(['run', '--file', plan, '--dry-run', '--max-parallel', '1'], env({ TEMPORAL_ADDRESS: '127.0.0.1:1' }));
+      expect(await run.exited).toBe(0);
+      return run.stdout();
+    };
+    // Nothing known yet: equal weights, plan order.
+    const before = await dryRun();
+    expect(before).toContain('start order: quick-1, quick-2, slow');
+    expect(before).toContain('(critical path 1, work ÷ slots 3); give tasks estimatedMinutes for times');
+    const run = spawnDagent(['run', '--file', plan, '--quiet', ...queue()], env({ ANTHROPIC_API_KEY: '' }));
+    expect(await run.exited).toBe(0);
+    // The run left its tasks' durations in the store: the slow one now starts first, and the
+    // prediction is in time (the 1.5 s sleep and two quick processes, one slot).
+    const after = await dryRun();
+    expect(after).toContain('start order: slow, quick-1, quick-2');
+    const seconds = Number(/predicted makespan with maxParallel 1 \(longest remaining chain first\): (\d+\.\d)s .*; 3 task\(s\) weighed by earlier runs/.exec(after)?.[1]);
+    expect(seconds).toBeGreaterThanOrEqual(1.5);
+    expect(seconds).toBeLessThan(10);
   });
 });
 

@@ -18,8 +18,8 @@ export function createActivities(deps: ActivityDeps) {
     agentModelTurn: (input: AgentTurnInput) => agentModelTurn(deps, input),
     agentToolCall: (input: AgentToolInput) => agentToolCall(deps, input),
     aggregate: (input: AggregateInput) => aggregate(deps, input),
-    knownDurations: (input: { keys: string[] }) => knownDurations(deps, input),
-    recordDurations: (input: { entries: Array<{ key: string; ms: number }> }) => recordDurations(deps, input),
+    knownDurations: (input: { keys: string[] }) => knownDurations(deps.store, input),
+    recordDurations: (input: { entries: Array<{ key: string; ms: number }> }) => recordDurations(deps.store, input),
   };
 }
 

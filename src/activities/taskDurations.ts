@@ -2,9 +2,9 @@
 // estimatedMinutes by the median of its last runs (same backend, model and work). One object per
 // backend (durations/<backend>.json: key → the last durations), so a run reads and writes a few
 // objects, not one per task. Best effort: concurrent runs may drop each other's newest entry, and
-// a missing or unreadable memo means "unknown", never a failed run.
-import type { ActivityDeps } from './deps';
-import { keySegment } from '../store/resultStore';
+// a missing or unreadable memo means "unknown", never a failed run. `dagent run --dry-run`
+// reads it too, to predict what the run will do.
+import { keySegment, type ResultStore } from '../store/resultStore';
 import { durationKeyBackend, medianOf } from '../plan/taskDurationKey';
 
 /** Durations kept per task, and tasks kept per backend (the least recently run go first). */
@@ -15,9 +15,9 @@ type Memo = Map<string, number[]>;
 
 const memoKeyOf = (key: string) => `durations/${keySegment(durationKeyBackend(key))}.json`;
 
-async function read(deps: ActivityDeps, memoKey: string): Promise<Memo> {
+async function read(store: ResultStore, memoKey: string): Promise<Memo> {
   try {
-    const data = JSON.parse(await deps.store.get(memoKey)) as unknown;
+    const data = JSON.parse(await store.get(memoKey)) as unknown;
     if (typeof data !== 'object' || data === null || Array.isArray(data)) return new Map();
     return new Map(Object.entries(data).map(([k, v]) => [k, Array.isArray(v) ? v.filter((n): n is number => typeof n === 'number' && n >= 0) : []]));
   } catch {
@@ -36,10 +36,10 @@ function byMemo<T extends string>(keys: T[]): Map<string, T[]> {
 }
 
 /** The median duration in ms of each key with a memo. */
-export async function knownDurations(deps: ActivityDeps, input: { keys: string[] }): Promise<Record<string, number>> {
+export async function knownDurations(store: ResultStore, input: { keys: string[] }): Promise<Record<string, number>> {
   const found: Record<string, number> = {};
   for (const [memoKey, keys] of byMemo([...new Set(input.keys)])) {
-    const memo = await read(deps, memoKey);
+    const memo = await read(store, memoKey);
     for (const key of keys) {
       const median = medianOf(memo.get(key) ?? []);
       if (median !== undefined) found[key] = median;
@@ -49,20 +49,20 @@ export async function knownDurations(deps: ActivityDeps, input: { keys: string[]
 }
 
 /** Adds this run's durations to the memo (the last KEPT per key). */
-export async function recordDurations(deps: ActivityDeps, input: { entries: Array<{ key: string; ms: number }> }): Promise<void> {
+export async function recordDurations(store: ResultStore, input: { entries: Array<{ key: string; ms: number }> }): Promise<void> {
   const runs = new Map<string, number[]>();
   for (const e of input.entries) {
     if (!runs.has(e.key)) runs.set(e.key, []);
     runs.get(e.key)!.push(e.ms);
   }
   for (const [memoKey, keys] of byMemo([...runs.keys()])) {
-    const memo = await read(deps, memoKey);
+    const memo = await read(store, memoKey);
     for (const key of keys) {
       const kept = [...(memo.get(key) ?? []), ...runs.get(key)!].slice(-KEPT);
       memo.delete(key); // re-inserted last: the most recently run
       memo.set(key, kept);
     }
     for (const oldest of [...memo.keys()].slice(0, Math.max(0, memo.size - MAX_KEYS))) memo.delete(oldest);
-    await deps.store.put(memoKey, JSON.stringify(Object.fromEntries(memo))).catch(() => undefined);
+    await store.put(memoKey, JSON.stringify(Object.fromEntries(memo))).catch(() => undefined);
   }
 }

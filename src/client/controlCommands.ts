@@ -3,7 +3,7 @@
 import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client, type WorkflowHandle } from '@temporalio/client';
 import { randomUUID } from 'node:crypto';
 import { readPlanData } from '../plan/readPlanFile';
-import { formatDuration } from '../report/statusTable';
+import { formatDuration } from '../text/formatDuration';
 import { PlanPatchSchema } from '../plan/planPatch';
 import { mermaidDag, mermaidGantt } from '../report/mermaid';
 import { statusViewOf, type AuditEntry, type RunResult, type RunStatusView } from '../run/types';

@@ -1,7 +1,8 @@
 // What `dagent run` prints at the end: the results table in task order, the summary line, and
 // the report (or where the report was written).
 import { writeFile } from 'node:fs/promises';
-import { formatDuration, statusText, usageLine } from '../report/statusTable';
+import { statusText, usageLine } from '../report/statusTable';
+import { formatDuration } from '../text/formatDuration';
 import type { RunResult, RunStats } from '../run/types';
 import { withOutputs } from './readOutputs';
 import { logLine } from './shared';

@@ -1,5 +1,6 @@
 // Live progress of a run on stderr: a redrawn task table on a terminal, one line per change otherwise.
-import { formatDuration, statusText } from '../report/statusTable';
+import { statusText } from '../report/statusTable';
+import { formatDuration } from '../text/formatDuration';
 import type { RunStatusView, TaskRecord } from '../run/types';
 
 export class ProgressView {

@@ -10,6 +10,7 @@ import { hasDagentSearchAttributes } from '../temporal/connect';
 import { statusQuery } from '../workflows/messages';
 import { orchestrate } from '../workflows/orchestrate';
 import { buildRunInput, needsAnthropicKey, type RunInputFlags } from './buildRunInput';
+import { earlierDurationsOf } from './earlierDurations';
 import { loadConfig } from './config';
 import { CliError, EXIT, exitCodeOf } from './exitCodes';
 import { printResult, type PrintFlags } from './printResult';
@@ -37,7 +38,9 @@ export async function runCommand(goal: string | undefined, flags: RunFlags): Pro
   }
   if (flags.dryRun) {
     if (input.plan === undefined) throw new CliError('--dry-run needs a plan (--file); a goal is planned only when the run starts', EXIT.usage);
-    process.stdout.write(`${describePlan(input.plan as Plan, input.options ?? {})}\nDry run: nothing was started.\n`);
+    const plan = input.plan as Plan;
+    const earlierMs = await earlierDurationsOf(plan, input.options?.model);
+    process.stdout.write(`${describePlan(plan, { ...input.options, earlierMs })}\nDry run: nothing was started.\n`);
     return EXIT.ok;
   }
   // The in-process worker is the one that calls the LLM: fail now, not after a round trip.

@@ -3,7 +3,9 @@
 // `run --dry-run`. Pure.
 import { criticalPath } from './criticalPath';
 import { predictSchedule, type StartOrder } from './predictSchedule';
+import { taskWeightMinutes } from './taskWeight';
 import type { Plan } from './schema';
+import { formatDuration } from '../text/formatDuration';
 
 export function planLayers(plan: Plan): string[][] {
   const depth = new Map<string, number>();
@@ -30,14 +32,18 @@ export function estimatedCriticalPath(plan: Plan): { minutes: number; path: stri
   return { minutes: length, path };
 }
 
-/** How the run will go on estimates: estimatedMinutes, else every task weighs one "task length". */
-export function predictedRun(plan: Plan, maxParallel: number, order: StartOrder) {
-  const estimated = plan.tasks.some((t) => t.estimatedMinutes !== undefined);
-  const schedule = predictSchedule(plan.tasks, (t) => t.estimatedMinutes ?? 1, maxParallel, order);
-  return { ...schedule, unit: estimated ? 'min' : 'task lengths' };
+/**
+ * How the run will go, weighing tasks as the workflow does (`earlierMs`: the median time of each
+ * task's work in earlier runs, by task id); in minutes when anything is known, else in "task
+ * lengths" (every task weighs one).
+ */
+export function predictedRun(plan: Plan, maxParallel: number, order: StartOrder, earlierMs: ReadonlyMap<string, number> = new Map()) {
+  const timed = earlierMs.size > 0 || plan.tasks.some((t) => t.estimatedMinutes !== undefined);
+  const schedule = predictSchedule(plan.tasks, (t) => taskWeightMinutes(t, earlierMs.get(t.id)), maxParallel, order);
+  return { ...schedule, timed };
 }
 
-export function describePlan(plan: Plan, run: { maxParallel?: number; startOrder?: StartOrder } = {}): string {
+export function describePlan(plan: Plan, run: { maxParallel?: number; startOrder?: StartOrder; earlierMs?: ReadonlyMap<string, number> } = {}): string {
   const lines = [`${plan.tasks.length} tasks in ${planLayers(plan).length} layers`];
   planLayers(plan).forEach((layer, i) => {
     lines.push(`  layer ${i + 1}: ${layer.map((id) => `${id} (${plan.tasks.find((t) => t.id === id)!.backend ?? 'anthropic'})`).join(', ')}`);
@@ -50,11 +56,12 @@ export function describePlan(plan: Plan, run: { maxParallel?: number; startOrder
   if (critical) lines.push(`critical path by estimate: ${critical.path.join(' → ')} (${critical.minutes} min)`);
   const maxParallel = run.maxParallel ?? plan.maxParallel ?? 4;
   const order = run.startOrder ?? plan.startOrder ?? 'critical-path';
-  const p = predictedRun(plan, maxParallel, order);
-  const n = (x: number) => String(Math.round(x * 10) / 10);
+  const p = predictedRun(plan, maxParallel, order, run.earlierMs);
+  const n = (x: number) => (p.timed ? formatDuration(Math.round(x * 60_000)) : `${Math.round(x * 10) / 10}`);
+  const known = run.earlierMs?.size ? `; ${run.earlierMs.size} task(s) weighed by earlier runs` : '';
   lines.push(
-    `predicted makespan with maxParallel ${maxParallel} (${order === 'plan' ? 'plan order' : 'longest remaining chain first'}): ${n(p.makespan)} ${p.unit}` +
-      ` (critical path ${n(p.criticalPath)}, work ÷ slots ${n(p.workPerSlot)})${p.unit === 'min' ? '' : '; give tasks estimatedMinutes for minutes'}`,
+    `predicted makespan with maxParallel ${maxParallel} (${order === 'plan' ? 'plan order' : 'longest remaining chain first'}): ${n(p.makespan)}${p.timed ? '' : ' task lengths'}` +
+      ` (critical path ${n(p.criticalPath)}, work ÷ slots ${n(p.workPerSlot)})${p.timed ? known : '; give tasks estimatedMinutes for times'}`,
   );
   lines.push(`start order: ${p.starts.join(', ')}`);
   return lines.join('\n');

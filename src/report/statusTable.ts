@@ -1,6 +1,7 @@
 // The parts of the report written without the LLM: the task status table, the failed and
 // skipped tasks, and the run's figures. Pure.
 import type { RunStats, TaskRecord, Usage } from '../run/types';
+import { formatDuration } from '../text/formatDuration';
 
 export function statusTable(tasks: TaskRecord[]): string {
   const rows = tasks.map((t) => `| ${t.id} | ${cell(t.title)} | ${statusText(t)} | ${t.attempts} | ${formatDuration(t.durationMs)} |`);
@@ -32,13 +33,6 @@ export function statsLine(stats: RunStats): string {
     `(${formatDuration(stats.makespanMs)}, speedup ${stats.speedup.toFixed(1)}x; serial ${formatDuration(stats.serialMs)}, ` +
     `critical path ${formatDuration(stats.criticalPathMs)}: ${stats.criticalPath.join(' → ') || '-'})`
   );
-}
-
-export function formatDuration(ms: number | undefined): string {
-  if (ms === undefined) return '-';
-  if (ms < 1000) return `${ms}ms`;
-  if (ms < 60_000) return `${(ms / 1000).toFixed(1)}s`;
-  return `${Math.floor(ms / 60_000)}m${String(Math.round((ms % 60_000) / 1000)).padStart(2, '0')}s`;
 }
 
 function cell(text: string): string {

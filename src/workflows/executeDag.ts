@@ -23,6 +23,7 @@ import { totalTokens, type PriceTable, type TaskOutcome, type UpstreamOutput, ty
 import { agentTask, agentWorkflowId } from './agentTask';
 import { remainingPathLengths } from '../plan/criticalPath';
 import { taskPriorityKey } from '../plan/taskPriority';
+import { taskWeightMinutes } from '../plan/taskWeight';
 import { earlierDurations } from './durationMemo';
 import { taskSkillQueue, skillTaskQueue } from '../plan/skillQueue';
 import type { RunState } from './runState';
@@ -135,8 +136,7 @@ export async function executeDag(run: RunState, settings: ExecuteSettings): Prom
   const remainingChains = (): typeof ordered => {
     if (settings.options.startOrder === 'plan' || !patched('critical-path-first')) return undefined;
     if (ordered?.version !== table.planVersion()) {
-      // Weight: estimatedMinutes, else the median of earlier runs, else one minute each.
-      const order = remainingPathLengths(table.plan().tasks, (t) => t.estimatedMinutes ?? (earlier.has(t.id) ? earlier.get(t.id)! / 60_000 : 1));
+      const order = remainingPathLengths(table.plan().tasks, (t) => taskWeightMinutes(t, earlier.get(t.id)));
       ordered = { version: table.planVersion(), order, longest: Math.max(0, ...order.values()) };
     }
     return ordered;
