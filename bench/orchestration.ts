@@ -124,9 +124,8 @@ async function main(): Promise<void> {
   const running = Promise.all([dagentWorker.run(), rawWorker.run()]);
   let rawBundle: Awaited<ReturnType<typeof bundleWorkflowCode>> | undefined;
   /** The workflow code's own time for a run: its history replayed (median of 3), no server involved. */
-  const replayMs = async (workflowId: string, kind: 'raw' | 'dagent'): Promise<number> => {
+  const replayMs = async (workflowId: string, history: proto.temporal.api.history.v1.IHistory, kind: 'raw' | 'dagent'): Promise<number> => {
     rawBundle ??= await bundleWorkflowCode({ workflowsPath: fileURLToPath(new URL('./raw/workflows.ts', import.meta.url)), logger: quiet });
-    const history = await historyOf(client, workflowId);
     const times: number[] = [];
     for (let i = 0; i < 3; i++) {
       const started = performance.now();
@@ -214,21 +213,22 @@ async function main(): Promise<void> {
 
     for (const [size, rounds] of [[50, 5], [500, 3]] as const) {
       const runs = { rawSpan: [] as number[], dagentSpan: [] as number[], rawWhole: [] as number[], dagentWhole: [] as number[], rawTask: [] as number[], dagentTask: [] as number[] };
-      let lastRaw = '';
-      let lastDagent = '';
+      const last = { rawId: '', dagentId: '', raw: {} as proto.temporal.api.history.v1.IHistory, dagent: {} as proto.temporal.api.history.v1.IHistory };
       for (let round = 0; round < rounds; round++) {
         let from = freshRequests();
         let started = Date.now();
-        lastRaw = await raw(rawFanOut, size);
+        last.rawId = await raw(rawFanOut, size);
         runs.rawWhole.push(Date.now() - started);
         runs.rawSpan.push(span(taskCalls(llm, from)));
-        runs.rawTask.push(...workflowTaskMs(await historyOf(client, lastRaw)));
+        last.raw = await historyOf(client, last.rawId);
+        runs.rawTask.push(...workflowTaskMs(last.raw));
         from = freshRequests();
         started = Date.now();
-        lastDagent = (await dagent({ plan: fanOutPlan(size), options: { maxParallel: Math.min(500, size) } })).workflowId;
+        last.dagentId = (await dagent({ plan: fanOutPlan(size), options: { maxParallel: Math.min(500, size) } })).workflowId;
         runs.dagentWhole.push(Date.now() - started);
         runs.dagentSpan.push(span(taskCalls(llm, from)));
-        runs.dagentTask.push(...workflowTaskMs(await historyOf(client, lastDagent)));
+        last.dagent = await historyOf(client, last.dagentId);
+        runs.dagentTask.push(...workflowTaskMs(last.dagent));
       }
       console.log(
         `fan-out of ${size} (×${rounds}): tasks' makespan raw ${median(runs.rawSpan)} ms, dagent ${median(runs.dagentSpan)} ms: ratio ${ratio(median(runs.dagentSpan), median(runs.rawSpan))}; ` +
@@ -236,7 +236,7 @@ async function main(): Promise<void> {
       );
       console.log(
         `  workflow task p50/p95 raw ${percentile(runs.rawTask, 50).toFixed(0)}/${percentile(runs.rawTask, 95).toFixed(0)} ms, dagent ${percentile(runs.dagentTask, 50).toFixed(0)}/${percentile(runs.dagentTask, 95).toFixed(0)} ms; ` +
-          `workflow code for one whole run, replayed: raw ${await replayMs(lastRaw, 'raw')} ms, dagent ${await replayMs(lastDagent, 'dagent')} ms`,
+          `workflow code for one whole run, replayed: raw ${await replayMs(last.rawId, last.raw, 'raw')} ms, dagent ${await replayMs(last.dagentId, last.dagent, 'dagent')} ms`,
       );
     }
 

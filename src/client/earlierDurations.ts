@@ -2,16 +2,15 @@
 // workflow reads, from the store the workers write to (DAGENT_STORE / DAGENT_RESULTS_DIR). Best
 // effort: a store that cannot be read predicts on estimates alone.
 import type { Plan } from '../plan/schema';
-import { taskDurationKey } from '../plan/taskDurationKey';
+import { mediansByTask, unestimatedTaskKeys } from '../plan/taskDurationKey';
 
 /** Median ms of earlier runs, by task id, for the tasks without estimatedMinutes that have one. */
 export async function earlierDurationsOf(plan: Plan, model: string | undefined): Promise<Map<string, number>> {
-  const keys = new Map(plan.tasks.filter((t) => t.estimatedMinutes === undefined).map((t) => [t.id, taskDurationKey(t, model)]));
+  const keys = unestimatedTaskKeys(plan.tasks, model);
   if (keys.size === 0) return new Map();
   try {
     const [{ resultStoreFromEnv }, { knownDurations }] = await Promise.all([import('../store/resultStoreFromEnv'), import('../activities/taskDurations')]);
-    const medians = await knownDurations(resultStoreFromEnv(), { keys: [...keys.values()] });
-    return new Map([...keys].flatMap(([id, key]) => (medians[key] === undefined ? [] : [[id, medians[key]] as [string, number]])));
+    return mediansByTask(keys, await knownDurations(resultStoreFromEnv(), { keys: [...keys.values()] }));
   } catch {
     return new Map();
   }

@@ -9,6 +9,16 @@ export function taskDurationKey(task: Task, runModel?: string): string {
   return `${task.backend ?? 'anthropic'}-${stableHash(`${task.model ?? runModel ?? ''}\n${work}`)}`;
 }
 
+/** The duration keys of the tasks without estimatedMinutes, by task id: what the memo is asked. */
+export function unestimatedTaskKeys(tasks: Task[], runModel?: string): Map<string, string> {
+  return new Map(tasks.filter((t) => t.estimatedMinutes === undefined).map((t) => [t.id, taskDurationKey(t, runModel)]));
+}
+
+/** The memo's answer (median ms by key) back by task id, for the tasks it knows. */
+export function mediansByTask(keys: ReadonlyMap<string, string>, medians: Record<string, number>): Map<string, number> {
+  return new Map([...keys].flatMap(([id, key]) => (medians[key] === undefined ? [] : [[id, medians[key]] as [string, number]])));
+}
+
 /** The backend a key of taskDurationKey names. */
 export function durationKeyBackend(key: string): string {
   return key.slice(0, Math.max(0, key.indexOf('-'))) || 'other';

@@ -4,7 +4,7 @@
 import { patched, proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type { Task } from '../plan/schema';
-import { taskDurationKey } from '../plan/taskDurationKey';
+import { mediansByTask, taskDurationKey, unestimatedTaskKeys } from '../plan/taskDurationKey';
 import type { TaskRecord } from '../run/types';
 
 const PATCH = 'duration-memo';
@@ -14,12 +14,10 @@ const memo = (activityId: string, summary: string) =>
 
 /** Median ms of earlier runs, by task id, for the tasks that have a memo. */
 export async function earlierDurations(tasks: Task[], maxParallel: number, model: string | undefined): Promise<Map<string, number>> {
-  const unknown = tasks.filter((t) => t.estimatedMinutes === undefined);
-  if (tasks.length <= maxParallel || unknown.length === 0 || !patched(PATCH)) return new Map();
-  const keys = new Map(unknown.map((t) => [t.id, taskDurationKey(t, model)]));
+  const keys = unestimatedTaskKeys(tasks, model);
+  if (tasks.length <= maxParallel || keys.size === 0 || !patched(PATCH)) return new Map();
   try {
-    const medians = await memo('durations-lookup', 'durations of earlier runs').knownDurations({ keys: [...keys.values()] });
-    return new Map([...keys].flatMap(([id, key]) => (medians[key] === undefined ? [] : [[id, medians[key]] as [string, number]])));
+    return mediansByTask(keys, await memo('durations-lookup', 'durations of earlier runs').knownDurations({ keys: [...keys.values()] }));
   } catch {
     return new Map(); // A hint, not a need: without it tasks weigh the same.
   }
