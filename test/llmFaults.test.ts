@@ -1,4 +1,5 @@
-// How LLM API errors reach a task: retried by Temporal when transient, failed at once when not.
+// How LLM API errors reach a task: provider trouble is waited out inside the attempt without
+// using up retries; a request the API refuses fails at once.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { statusQuery } from '../src/workflows/messages';
 import { defaultHandler, sleep, type Handler } from './support/fakeAnthropic';
@@ -16,7 +17,7 @@ afterAll(async () => env?.close());
 const fast = { retryInitialInterval: '200ms' } as const;
 
 describe('LLM errors', () => {
-  it('retries a 529 and succeeds, showing Retrying in the live table meanwhile', async () => {
+  it('retries a 529 without using up a retry, showing Retrying in the live table meanwhile', async () => {
     let calls = 0;
     handler = (req) => (req.kind === 'task' && ++calls === 1 ? { status: 529, errorType: 'overloaded_error', message: 'Overloaded' } : defaultHandler(req));
     const handle = await env.start({ plan: planOf({ R: [] }), options: { retryInitialInterval: '3s' } });
@@ -27,7 +28,7 @@ describe('LLM errors', () => {
     }
     expect(seen).toMatchObject({ status: 'Retrying', error: 'Anthropic API 529 overloaded_error: Overloaded' });
     const result = await env.result(handle);
-    expect(result.tasks[0]).toMatchObject({ status: 'Completed', attempts: 2, output: 'output of R' });
+    expect(result.tasks[0]).toMatchObject({ status: 'Completed', attempts: 1, output: 'output of R' });
     expect(env.llm.callsFor('R')).toHaveLength(2);
   });
 
@@ -59,15 +60,32 @@ describe('LLM errors', () => {
     };
     // The policy alone would retry after 100 ms; the server asked for 2 s.
     const result = await env.run({ plan: planOf({ RL: [] }), options: { retryInitialInterval: '100ms' } });
-    expect(result.tasks[0]).toMatchObject({ status: 'Completed', attempts: 2 });
+    expect(result.tasks[0]).toMatchObject({ status: 'Completed', attempts: 1 });
     expect(at[1]! - at[0]!).toBeGreaterThanOrEqual(1900);
   });
 
-  it('gives up after the task\'s retries, naming the last error', async () => {
+  it('rides out provider trouble beyond the task\'s retries (retries: 0, three 5xx in a row)', async () => {
+    let calls = 0;
+    handler = (req) => (req.kind === 'task' && ++calls <= 3 ? { status: calls === 2 ? 503 : 500, message: 'boom' } : defaultHandler(req));
+    const result = await env.run({ plan: { tasks: [{ id: 'P0', title: 'Provider wobbles', prompt: 'p', retries: 0 }] }, options: fast });
+    expect(result.tasks[0]).toMatchObject({ status: 'Completed', attempts: 1, output: 'output of P0' });
+    expect(env.llm.callsFor('P0')).toHaveLength(4);
+  });
+
+  it('fails for good once provider trouble outlasts providerRetryFor, saying so, in one attempt', async () => {
     handler = (req) => (req.kind === 'task' ? { status: 500, message: 'boom' } : defaultHandler(req));
-    const result = await env.run({ plan: { tasks: [{ id: 'S5', title: 'Always 500', prompt: 'p', retries: 1 }] }, options: fast });
-    expect(result.tasks[0]).toMatchObject({ status: 'Failed', attempts: 2, error: 'Anthropic API 500 api_error: boom' });
-    expect(env.llm.callsFor('S5')).toHaveLength(2);
+    const result = await env.run({ plan: { tasks: [{ id: 'S5', title: 'Always 500', prompt: 'p', retries: 3 }] }, options: { ...fast, providerRetryFor: '1s' } });
+    expect(result.tasks[0]!.status).toBe('Failed');
+    expect(result.tasks[0]!.attempts).toBe(1);
+    expect(result.tasks[0]!.error).toMatch(/^Anthropic API 500 api_error: boom \(the provider has failed \d+ times over \d+ s; giving up after providerRetryFor 1 s\)$/);
+    expect(env.llm.callsFor('S5').length).toBeGreaterThan(1);
+  });
+
+  it('counts a task\'s own failures (an answer cut mid-stream, an empty answer) against its retries', async () => {
+    handler = (req) => (req.kind === 'task' ? { text: '' } : defaultHandler(req));
+    const result = await env.run({ plan: { tasks: [{ id: 'OWN', title: 'Always empty', prompt: 'p', retries: 1 }] }, options: fast });
+    expect(result.tasks[0]).toMatchObject({ status: 'Failed', attempts: 2 });
+    expect(env.llm.callsFor('OWN')).toHaveLength(2);
   });
 
   it('sends the key from the worker\'s settings, and never puts it in history', async () => {

@@ -7,7 +7,7 @@ import { Context } from '@temporalio/activity';
 import { conversationWithResults, startConversation } from '../agent/startConversation';
 import { TOOL_DEFINITIONS, toolSummary } from '../agent/toolDefinitions';
 import { withCacheBreakpoint, type Conversation } from '../agent/conversation';
-import { callModel, createAnthropicClient } from '../llm/callModel';
+import { callModel } from '../llm/callModel';
 import { DEFAULT_TASK_MAX_TOKENS, taskAnswer } from '../llm/taskAnswer';
 import type { AgentTurnInput, AgentTurnOutcome } from '../run/agentTypes';
 import { DEFAULT_PRICES, withCost } from '../run/prices';
@@ -22,13 +22,13 @@ export async function agentModelTurn(deps: ActivityDeps, input: AgentTurnInput):
   const model = task.model ?? input.model ?? deps.llm.defaultModel;
   const maxTokens = task.maxTokens ?? DEFAULT_TASK_MAX_TOKENS;
   const tools = [...input.tools.map((name) => TOOL_DEFINITIONS[name]), ...(input.mcpServers ? await deps.mcp.tools(input.mcpServers) : [])];
-  const answer = await callModel(ctx, createAnthropicClient(deps.llm), {
+  const answer = await callModel(ctx, deps, {
     model,
     max_tokens: maxTokens,
     system: [{ type: 'text', text: conversation.system, cache_control: { type: 'ephemeral' } }],
     ...(tools.length > 0 ? { tools, tool_choice: input.lastTurn ? { type: 'none' } : { type: 'auto' } } : {}),
     messages: withCacheBreakpoint(conversation.messages),
-  });
+  }, { patience: input.patience });
   const grown: Conversation = { ...conversation, messages: [...conversation.messages, { role: 'assistant', content: answer.message.content as Anthropic.ContentBlockParam[] }] };
   const conversationRef = await deps.store.put(`${runKeyOf(ctx)}/agent/${keySegment(task.id)}/turn-${input.turn}.json`, JSON.stringify(grown));
   const usage = withCost(answer.usage, model, input.prices ?? DEFAULT_PRICES);

@@ -37,7 +37,7 @@ export async function aggregate(deps: ActivityDeps, input: AggregateInput): Prom
     const share = Math.floor(LLM_INPUT_BUDGET_CHARS / outputs.length);
     const sections = outputs.map(({ task, text }) => `### ${task.id} · ${task.title}\n${clip(text, share)}`);
     const failures = problemsSection(input.tasks);
-    const answer = await callModel(ctx, createAnthropicClient(deps.llm), {
+    const answer = await callModel(ctx, deps, {
       model: input.model ?? deps.llm.defaultModel,
       max_tokens: 8192,
       system: AGGREGATOR_SYSTEM_PROMPT,
@@ -51,7 +51,7 @@ export async function aggregate(deps: ActivityDeps, input: AggregateInput): Prom
           ].filter(Boolean).join('\n\n'),
         },
       ],
-    });
+    }, { patience: input.patience });
     body = answer.text.trim();
     usage = withCost(answer.usage, input.model ?? deps.llm.defaultModel, input.prices ?? DEFAULT_PRICES);
   } else {

@@ -5,7 +5,7 @@ import { ApplicationFailure, Context } from '@temporalio/activity';
 import { createHash } from 'node:crypto';
 import { DEFAULT_PRICES, withCost } from '../run/prices';
 import { lineageSections } from '../run/taskPrompt';
-import { callModel, createAnthropicClient } from '../llm/callModel';
+import { callModel } from '../llm/callModel';
 import { planJsonSchema } from '../plan/planJsonSchema';
 import { outputSchemaProblems } from '../plan/outputSchemaProblems';
 import { unsafeTaskProblems } from '../plan/planSafety';
@@ -66,7 +66,6 @@ function planCacheKey(input: DecomposeInput, model: string, workspaceText: strin
 }
 
 async function planWithModel(deps: ActivityDeps, ctx: Context, input: DecomposeInput, model: string, workspaceText: string | undefined): Promise<DecomposeOutcome> {
-  const client = createAnthropicClient(deps.llm);
   const tool: Anthropic.Tool = {
     name: TOOL_NAME,
     description: 'Submit the plan: the tasks with their dependencies.',
@@ -80,14 +79,14 @@ async function planWithModel(deps: ActivityDeps, ctx: Context, input: DecomposeI
   let lastProblems = '';
 
   for (let answers = 1; answers <= MAX_PLAN_REPAIRS + 1; answers++) {
-    const answer = await callModel(ctx, client, {
+    const answer = await callModel(ctx, deps, {
       model,
       max_tokens: 16_000,
       system: plannerSystemPrompt(input.maxTasks),
       tools: [tool],
       tool_choice: { type: 'tool', name: TOOL_NAME },
       messages,
-    });
+    }, { patience: input.patience });
     usage = addUsage(usage, answer.usage);
     messages.push({ role: 'assistant', content: answer.message.content });
 

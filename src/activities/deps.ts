@@ -2,12 +2,11 @@
 // way to tell a workflow that one of its tasks is being retried.
 import { Context } from '@temporalio/activity';
 import type { McpPool } from '../agent/mcpPool';
-import type { LlmSettings } from '../llm/settings';
+import type { LlmAccess } from '../llm/callModel';
 import type { TaskAttemptNotice } from '../run/types';
 import { keySegment, type ResultStore } from '../store/resultStore';
 
-export interface ActivityDeps {
-  llm: LlmSettings;
+export interface ActivityDeps extends LlmAccess {
   store: ResultStore;
   /** The worker's variables a shell task may see (an allow-list). */
   shellEnv: NodeJS.ProcessEnv;

@@ -36,7 +36,10 @@ export async function runTask(deps: ActivityDeps, input: RunTaskInput): Promise<
       model: task.model ?? input.model,
       cwd: task.workdir ? await existingDirectory(task.workdir) : undefined,
       ctx,
-      llm: deps.llm,
+      llm: deps,
+      ...(input.patience ? { patience: input.patience } : {}),
+      // The live table shows Retrying with the reason while the provider is waited out.
+      notice: (reason) => reportAttempt(deps, ctx, { taskId: task.id, attempt, error: reason }),
     };
     result = await runWithSchema(request);
   } catch (err) {

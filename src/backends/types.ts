@@ -1,10 +1,11 @@
 // The one interface every backend implements: run one task's prompt (or command) and return
 // its output. A backend heartbeats while it works and stops when the signal aborts.
 import type { Context } from '@temporalio/activity';
-import type { LlmSettings } from '../llm/settings';
+import type { LlmAccess } from '../llm/callModel';
+import type { WaitNotice } from '../llm/providerRetries';
 import type { Task } from '../plan/schema';
 import type { PromptParts, UpstreamText } from '../run/taskPrompt';
-import type { Usage } from '../run/types';
+import type { Patience, Usage } from '../run/types';
 
 export interface BackendRequest {
   task: Task;
@@ -22,7 +23,10 @@ export interface BackendRequest {
   /** The worker's variables a shell task may see (an allow-list). */
   shellEnv: NodeJS.ProcessEnv;
   ctx: Context;
-  llm: LlmSettings;
+  llm: LlmAccess;
+  /** How an LLM backend rides out provider trouble, and how it shows that it waits. */
+  patience?: Patience;
+  notice?: WaitNotice;
 }
 
 export interface BackendResult {

@@ -39,6 +39,7 @@ export async function workerCommand(flags: WorkerFlags): Promise<number> {
     workflows: serveWorkflows,
     defaultActivities: serveDefault,
     queues,
+    log: logLine,
   });
   const runQueueRole = serveWorkflows && serveDefault ? 'workflows and activities' : serveWorkflows ? 'workflows only' : undefined;
   const served = [

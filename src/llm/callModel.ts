@@ -1,11 +1,25 @@
 // One streamed Messages API call, made inside an activity: it heartbeats while the answer
-// arrives, stops when Temporal cancels the activity, and classifies any error.
+// arrives, stops when Temporal cancels the activity, and classifies any error. Provider trouble
+// is ridden out inside the attempt (providerRetries), behind the worker's circuit breaker.
 import Anthropic from '@anthropic-ai/sdk';
 import { ApplicationFailure, type Context } from '@temporalio/activity';
 import type { Usage } from '../run/types';
 import { LLM_FAILURE_TYPES, classifyLlmError } from './classifyLlmError';
 import type { LlmSettings } from './settings';
 import { heartbeatEveryMs } from '../temporal/heartbeatInterval';
+import { breakerFor, DEFAULT_PATIENCE, withProviderRetries, type BreakerLog, type Patience, type WaitNotice } from './providerRetries';
+
+/** What an activity needs to reach the LLM: the worker's settings, and where breaker changes are logged. */
+export interface LlmAccess {
+  llm: LlmSettings;
+  onBreakerChange?: BreakerLog;
+}
+
+/** How one call waits out provider trouble, and how it tells the live table that it waits. */
+export interface CallPatience {
+  patience?: Patience;
+  notice?: WaitNotice;
+}
 
 export type MessageParams = Anthropic.MessageCreateParamsNonStreaming;
 
@@ -33,7 +47,16 @@ export function createAnthropicClient(settings: LlmSettings): Anthropic {
   return client;
 }
 
-export async function callModel(ctx: Context, client: Anthropic, params: MessageParams): Promise<ModelAnswer> {
+export async function callModel(ctx: Context, access: LlmAccess, params: MessageParams, how: CallPatience = {}): Promise<ModelAnswer> {
+  const client = createAnthropicClient(access.llm);
+  const breaker = breakerFor(access.llm, 'anthropic', access.llm.breaker, access.onBreakerChange);
+  const callTimeoutMs = how.patience?.callTimeoutMs;
+  const timeout = callTimeoutMs === undefined ? undefined : Math.min(callTimeoutMs, access.llm.requestTimeoutMs);
+  return withProviderRetries(ctx, breaker, how.patience ?? DEFAULT_PATIENCE, () => streamOnce(ctx, client, params, timeout), how.notice);
+}
+
+/** `timeout`: how long to wait for the response to begin; no first byte by then is provider trouble. */
+async function streamOnce(ctx: Context, client: Anthropic, params: MessageParams, timeout: number | undefined): Promise<ModelAnswer> {
   let receivedChars = 0;
   /** Whether the API had answered (its response arrived) before an error: then a failure is a cut stream, not an unreachable API. */
   let answerStarted = false;
@@ -42,7 +65,7 @@ export async function callModel(ctx: Context, client: Anthropic, params: Message
   const beat = () => ctx.heartbeat({ receivedChars });
   const interval = setInterval(beat, heartbeatEveryMs(ctx));
   try {
-    const stream = client.messages.stream(params, { signal: ctx.cancellationSignal });
+    const stream = client.messages.stream(params, { signal: ctx.cancellationSignal, ...(timeout !== undefined ? { timeout } : {}) });
     stream.on('connect', () => {
       answerStarted = true;
     });

@@ -15,7 +15,22 @@ export const LLM_FAILURE_TYPES = {
   contextOverflow: 'LlmContextWindowExceeded',
   badAnswer: 'LlmBadAnswer',
   refused: 'LlmRefused',
+  /** Provider trouble outlasted the run's providerRetryFor. */
+  providerUnavailable: 'LlmProviderUnavailable',
 } as const;
+
+/**
+ * The provider's trouble, not the task's: retried inside the attempt for the run's
+ * providerRetryFor without using up `retries`, and counted by the worker's circuit breaker.
+ * A stream cut mid-answer is not here: the provider was up and answering.
+ */
+export const PROVIDER_TROUBLE_TYPES: ReadonlySet<string> = new Set([
+  LLM_FAILURE_TYPES.rateLimited,
+  LLM_FAILURE_TYPES.overloaded,
+  LLM_FAILURE_TYPES.serverError,
+  LLM_FAILURE_TYPES.connection,
+  LLM_FAILURE_TYPES.timeout,
+]);
 
 /** The longest wait a server may ask for between attempts; a longer retry-after is cut to this. */
 export const MAX_SERVER_RETRY_DELAY_MS = 10 * 60_000;

@@ -41,6 +41,8 @@ export const HeartbeatTimeoutSchema = durationSchema(SECOND, HOUR);
 /** Retry delays are not timeouts: the server takes any positive one, and tests want short ones. */
 export const RetryIntervalSchema = durationSchema(10, HOUR);
 export const ApprovalTimeoutSchema = durationSchema(SECOND, 30 * 24 * HOUR);
+/** How long provider trouble is ridden out; short ones for tests, at most a day. */
+export const ProviderRetrySchema = durationSchema(10, 24 * HOUR);
 export type Duration = number | string;
 
 function formatMs(ms: number): string {
@@ -198,6 +200,8 @@ export const RunOptionsSchema = z
     heartbeatTimeout: HeartbeatTimeoutSchema.optional(),
     /** First retry delay; later ones double. */
     retryInitialInterval: RetryIntervalSchema.optional(),
+    /** How long an LLM task rides out provider trouble (429, 529, 5xx, unreachable) without using up its retries. */
+    providerRetryFor: ProviderRetrySchema.optional(),
     /** Largest number of tasks the planner may produce. */
     maxTasks: z.number().int().min(1).max(PLAN_LIMITS.maxTasks).optional(),
     /** Let an LLM-made plan contain shell tasks. */
@@ -269,6 +273,7 @@ export const DEFAULT_OPTIONS = {
   taskTimeout: '10m',
   heartbeatTimeout: '30s',
   retryInitialInterval: '2s',
+  providerRetryFor: '30m',
   retries: 2,
   maxTasks: 12,
   allowShell: false,

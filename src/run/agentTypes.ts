@@ -2,7 +2,7 @@
 // in the result store, the tool calls of a turn (by id, with a one-line summary), and the results
 // (by reference). History carries these, never the conversation itself. Pure types.
 import type { AgentToolName, McpServers, Task } from '../plan/schema';
-import type { PriceTable, TaskOutcome, UpstreamOutput, Usage } from './types';
+import type { Patience, PriceTable, TaskOutcome, UpstreamOutput, Usage } from './types';
 
 export interface AgentTaskInput {
   task: Task;
@@ -27,6 +27,8 @@ export interface AgentTaskInput {
   activityQueue?: string;
   /** The parent run, told of each turn for its live table. */
   parentWorkflowId?: string;
+  /** How model turns ride out provider trouble; absent in runs from before. */
+  patience?: Patience;
 }
 
 export interface AgentToolCall {

@@ -113,6 +113,18 @@ export interface RunResult {
   budgetExceeded?: string;
 }
 
+/**
+ * How an LLM call rides out provider trouble (429, 529, 5xx, unreachable): retried inside the
+ * attempt for `retryForMs` (the run's providerRetryFor), first waiting `backoffMs` (its
+ * retryInitialInterval), without using up the task's retries.
+ */
+export interface Patience {
+  retryForMs: number;
+  backoffMs: number;
+  /** One call's wait for the API's first byte: the task's timeout (the worker's request timeout when shorter). */
+  callTimeoutMs?: number;
+}
+
 /** An upstream output handed to a task: by reference, so activity inputs stay small. */
 export interface UpstreamOutput {
   id: string;
@@ -130,6 +142,8 @@ export interface RunTaskInput {
   ancestors?: string[];
   /** Outputs a parent run handed down to this sub-plan (context "fork"). */
   inherited?: UpstreamOutput[];
+  /** Absent in runs that began before provider retries: the defaults apply. */
+  patience?: Patience;
 }
 
 export interface TaskOutcome {
@@ -160,6 +174,7 @@ export interface DecomposeInput {
   inherited?: UpstreamOutput[];
   /** The run's workspace, summarised by describeWorkspace: the planner plans with real paths. */
   workspace?: WorkspaceSummary;
+  patience?: Patience;
 }
 
 export interface WorkspaceSummary {
@@ -194,6 +209,7 @@ export interface AggregateInput {
   llmError?: string;
   tasks: TaskRecord[];
   stats: RunStats;
+  patience?: Patience;
 }
 
 export interface AggregateOutcome {

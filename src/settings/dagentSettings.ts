@@ -28,6 +28,10 @@ export interface DagentSettings {
   shellEnv: string[];
   /** DAGENT_WORKER_WAIT: after this long untaken, a task shows "waiting for a worker on …" (default 10s). */
   workerWaitMs: number;
+  /** DAGENT_BREAKER_FAILURES: provider failures in a row that open a worker's circuit breaker (default 5). */
+  breakerFailures: number;
+  /** DAGENT_BREAKER_COOLDOWN: the breaker's first cool-down (default 30s; doubles up to 5 min). */
+  breakerCooldownMs: number;
 }
 
 /** A DAGENT_* variable with a value dagent cannot use. */
@@ -55,6 +59,8 @@ const VARIABLES = {
   DAGENT_RESULTS_DIR: nonEmpty,
   DAGENT_SHELL_ENV: z.string().transform((v) => v.split(/[,\s]+/).filter(Boolean)).pipe(z.array(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'lists variable names, separated by commas or spaces'))),
   DAGENT_WORKER_WAIT: z.string().regex(DURATION, 'must be a duration such as "10s", "2m" or "500ms"').transform((v) => durationToMs(v)),
+  DAGENT_BREAKER_FAILURES: z.string().regex(/^\d+$/, 'must be a whole number').transform(Number).pipe(z.number().min(1, 'must be at least 1').max(1000, 'must be at most 1000')),
+  DAGENT_BREAKER_COOLDOWN: z.string().regex(DURATION, 'must be a duration such as "30s", "1m" or "500ms"').transform((v) => durationToMs(v)).pipe(z.number().min(100, 'must be at least 100ms').max(300_000, 'must be at most 5m')),
 } as const;
 
 type Variable = keyof typeof VARIABLES;
@@ -74,6 +80,8 @@ export function readDagentSettings(env: NodeJS.ProcessEnv = process.env): Dagent
     logLevel: read(env, 'DAGENT_LOG_LEVEL') ?? 'ERROR',
     shellEnv: read(env, 'DAGENT_SHELL_ENV') ?? [],
     workerWaitMs: read(env, 'DAGENT_WORKER_WAIT') ?? 10_000,
+    breakerFailures: read(env, 'DAGENT_BREAKER_FAILURES') ?? 5,
+    breakerCooldownMs: read(env, 'DAGENT_BREAKER_COOLDOWN') ?? 30_000,
   };
   const optional = {
     model: read(env, 'DAGENT_MODEL'),

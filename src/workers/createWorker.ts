@@ -47,6 +47,8 @@ export interface DagentWorkerOptions {
   codec?: PayloadCodec;
   /** The worker's environment: its secrets are scrubbed, shell tasks see its allow-listed part. Default: process.env. */
   env?: NodeJS.ProcessEnv;
+  /** The worker's log, for events an operator should see (the circuit breaker opening and closing). */
+  log?: (line: string) => void;
 }
 
 export interface SkillQueueServed {
@@ -95,6 +97,7 @@ export async function createWorker(options: DagentWorkerOptions): Promise<Dagent
     mcp,
     store: scrubbingStore(options.store ?? resultStoreFromEnv(env, dagent), scrubber),
     shellEnv,
+    onBreakerChange: (provider, state, detail) => options.log?.(`dagent: circuit breaker for ${provider} ${state}: ${detail}`),
     notifyAttempt: (workflowId, runId, notice) => client.workflow.getHandle(workflowId, runId).signal(taskAttemptSignal, scrubber.scrubDeep(notice)),
   });
   const common = {

@@ -6,6 +6,7 @@
 import { proxyActivities, setCurrentDetails, getExternalWorkflowHandle, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type { AgentProgressNotice, AgentTaskInput, AgentToolResult } from '../run/agentTypes';
+import { durationToMs } from '../plan/schema';
 import { addUsage, NO_USAGE, totalTokens, type TaskOutcome } from '../run/types';
 import { agentProgressSignal } from './messages';
 
@@ -13,15 +14,16 @@ export async function agentTask(input: AgentTaskInput): Promise<TaskOutcome> {
   const { task } = input;
   // A summary per call, so the Web UI's event list reads `T-03 · turn 4 · read_file src/x.ts`.
   // Model turns retry as the task does; a tool call's retries are few and short.
-  const calls = (summary: string, maximumAttempts: number, maximumInterval: string) =>
+  const calls = (summary: string, maximumAttempts: number, maximumInterval: string, startToCloseTimeout: string | number = input.timeout) =>
     proxyActivities<Activities>({
       summary,
       ...(input.activityQueue ? { taskQueue: input.activityQueue } : {}),
-      startToCloseTimeout: input.timeout,
+      startToCloseTimeout,
       heartbeatTimeout: input.heartbeatTimeout,
       retry: { maximumAttempts, initialInterval: input.retryInitialInterval, backoffCoefficient: 2, maximumInterval },
     });
-  const model = (summary: string) => calls(summary, input.maxAttempts, '2m');
+  // A model turn may wait out provider trouble inside its attempt: that time comes on top of the timeout.
+  const model = (summary: string) => calls(summary, input.maxAttempts, '2m', durationToMs(input.timeout) + (input.patience?.retryForMs ?? 0));
   const tools = (summary: string) => calls(summary, 3, '1m');
   const { maxTurns, timeout: _t, heartbeatTimeout: _h, retryInitialInterval: _r, maxAttempts: _m, activityQueue: _q, parentWorkflowId, ...turnBase } = input;
   const show = async (activity: string) => {

@@ -19,7 +19,7 @@ import {
 import { allowedTools } from '../agent/allowedTools';
 import type { Activities } from '../activities';
 import { durationToMs, toTemporalDuration, type Duration, type McpServers, type Task } from '../plan/schema';
-import { totalTokens, type PriceTable, type TaskOutcome, type UpstreamOutput, type Usage } from '../run/types';
+import { totalTokens, type Patience, type PriceTable, type TaskOutcome, type UpstreamOutput, type Usage } from '../run/types';
 import { agentTask, agentWorkflowId } from './agentTask';
 import { remainingPathLengths } from '../plan/criticalPath';
 import { taskPriorityKey } from '../plan/taskPriority';
@@ -41,6 +41,8 @@ export interface ExecuteSettings {
   heartbeatTimeout: Duration;
   retryInitialInterval: Duration;
   retries: number;
+  /** How long LLM calls ride out provider trouble without using up retries. */
+  providerRetryFor: Duration;
   approvalTimeout: Duration;
   approvalTimeoutAction: 'reject' | 'approve';
   budget?: { maxTokens?: number; maxCostUsd?: number };
@@ -55,6 +57,7 @@ export async function executeDag(run: RunState, settings: ExecuteSettings): Prom
   const splitTasks = table.plan().tasks.filter((t) => t.decompose).length;
   const taskShare = splitTasks === 0 ? 0 : Math.floor(((settings.options.maxTreeTasks ?? 200) - table.plan().tasks.length) / splitTasks);
   const sub = settings.options.subPlan;
+  const patience = patienceOf(settings);
 
   // A task runs in its own cancellation scope (an operator may cancel it alone). A scope whose
   // one-activity task ended uncancelled is handed to the next such task: each new scope costs
@@ -106,6 +109,7 @@ export async function executeDag(run: RunState, settings: ExecuteSettings): Prom
               ...(settings.prices ? { prices: settings.prices } : {}),
               ...(sub?.ancestors.length ? { ancestors: sub.ancestors } : {}),
               ...(sub?.inherited.length ? { inherited: sub.inherited } : {}),
+              ...(isLlmTask(task) ? { patience: { ...patience, callTimeoutMs: durationToMs(task.timeout ?? settings.taskTimeout) } } : {}),
             }),
       )
       // One handler pair, not then/catch/finally: the SDK records a stack trace for every promise a
@@ -218,9 +222,19 @@ function runAgentTask(task: Task, upstream: UpstreamOutput[], workdir: string, m
         ...(settings.prices ? { prices: settings.prices } : {}),
         ...(sub?.ancestors.length ? { ancestors: sub.ancestors } : {}),
         ...(sub?.inherited.length ? { inherited: sub.inherited } : {}),
+        patience: { ...patienceOf(settings), callTimeoutMs: durationToMs(task.timeout ?? settings.taskTimeout) },
       },
     ],
   });
+}
+
+/** The provider-trouble budget and first backoff of the run's LLM calls. */
+export function patienceOf(settings: { providerRetryFor: Duration; retryInitialInterval: Duration }): Patience {
+  return { retryForMs: durationToMs(settings.providerRetryFor), backoffMs: durationToMs(settings.retryInitialInterval) };
+}
+
+function isLlmTask(task: Task): boolean {
+  return (task.backend ?? 'anthropic') === 'anthropic';
 }
 
 /** Why the budget is spent, or undefined while it is not. */
@@ -239,7 +253,8 @@ function taskActivities(task: Task, settings: ExecuteSettings, maxAttempts: numb
     summary: `${task.id} · ${task.title}`,
     ...(activityQueue ? { taskQueue: activityQueue } : {}),
     ...(priorityKey !== undefined ? { priority: { priorityKey } } : {}),
-    startToCloseTimeout: toTemporalDuration(task.timeout ?? settings.taskTimeout),
+    // An LLM task may wait out provider trouble inside its attempt: that time comes on top of its own.
+    startToCloseTimeout: isLlmTask(task) ? durationToMs(task.timeout ?? settings.taskTimeout) + durationToMs(settings.providerRetryFor) : toTemporalDuration(task.timeout ?? settings.taskTimeout),
     heartbeatTimeout: toTemporalDuration(settings.heartbeatTimeout),
     retry: {
       maximumAttempts: maxAttempts,

@@ -9,18 +9,19 @@ import { formatProblems, validatePlan } from '../plan/validatePlan';
 import { definedOnly } from '../run/definedOnly';
 import { computeRunStats } from '../run/runStats';
 import { firstLine } from '../text/shortenText';
-import { addUsage, NO_USAGE, type AggregateOutcome, type DecomposeInput, type RunOutcome, type RunResult, type TaskRecord } from '../run/types';
+import { addUsage, NO_USAGE, type AggregateOutcome, type Patience, type DecomposeInput, type RunOutcome, type RunResult, type TaskRecord } from '../run/types';
 import { registerControls } from './controls';
-import { executeDag } from './executeDag';
+import { executeDag, patienceOf } from './executeDag';
 import { RunState, withoutOutput } from './runState';
 import { rememberDurations } from './durationMemo';
 
 /** Planning and aggregation: a dead worker's call moves on after the run's heartbeat timeout. */
-function helperActivities(activityId: string, summary: string, heartbeatTimeout: Duration) {
+function helperActivities(activityId: string, summary: string, heartbeatTimeout: Duration, patience?: Patience) {
   return proxyActivities<Activities>({
     activityId,
     summary,
-    startToCloseTimeout: '10m',
+    // Provider trouble is waited out inside the attempt, on top of its own ten minutes.
+    startToCloseTimeout: 10 * 60_000 + (patience?.retryForMs ?? 0),
     heartbeatTimeout: toTemporalDuration(heartbeatTimeout),
     retry: { maximumAttempts: 3, initialInterval: '2s', backoffCoefficient: 2, maximumInterval: '2m' },
   });
@@ -50,6 +51,7 @@ export async function orchestrate(input: OrchestrateInput): Promise<RunResult> {
       allowShell: planOptions.allowShell,
       allowWrites: planOptions.allowWrites,
       useCache: planOptions.planCache,
+      patience: patienceOf(planOptions),
       ...(given.prices ? { prices: given.prices } : {}),
       ...(given.subPlan?.ancestors.length ? { ancestors: given.subPlan.ancestors } : {}),
       ...(given.subPlan?.inherited.length ? { inherited: given.subPlan.inherited } : {}),
@@ -94,7 +96,7 @@ export async function orchestrate(input: OrchestrateInput): Promise<RunResult> {
       ? { report: outcome === 'Rejected' ? rejectionReport(run) : '', usage: NO_USAGE }
       : await CancellationScope.nonCancellable(() =>
           aggregate(
-            { goal: run.goal, model: options.model, tasks: records.map(withoutOutput), stats, usage: run.usage(), ...(given.prices ? { prices: given.prices } : {}) },
+            { goal: run.goal, model: options.model, tasks: records.map(withoutOutput), stats, usage: run.usage(), patience: patienceOf(options), ...(given.prices ? { prices: given.prices } : {}) },
             options.aggregate === 'llm',
             options.heartbeatTimeout,
           ),
@@ -143,7 +145,7 @@ function rejectionReport(run: RunState): string {
 export async function decompose(heartbeatTimeout: Duration, workdir: string | undefined, input: DecomposeInput) {
   try {
     const workspace = workdir === undefined ? undefined : await helperActivities('workspace', `workspace · summarize ${workdir}`, heartbeatTimeout).describeWorkspace({ workdir });
-    return await helperActivities('decompose', 'decompose · plan the goal', heartbeatTimeout).decompose(workspace ? { ...input, workspace } : input);
+    return await helperActivities('decompose', 'decompose · plan the goal', heartbeatTimeout, input.patience).decompose(workspace ? { ...input, workspace } : input);
   } catch (err) {
     if (isCancellation(err)) throw err;
     const cause = err instanceof ActivityFailure && err.cause ? err.cause : err;
@@ -155,7 +157,7 @@ export async function decompose(heartbeatTimeout: Duration, workdir: string | un
 
 /** The LLM report first; if it cannot be had, a report written without the LLM, so the run still ends with one. */
 async function aggregate(input: Omit<Parameters<Activities['aggregate']>[0], 'useLlm'>, useLlm: boolean, heartbeatTimeout: Duration): Promise<AggregateOutcome> {
-  const activities = helperActivities('aggregate', 'aggregate · merge the results', heartbeatTimeout);
+  const activities = helperActivities('aggregate', 'aggregate · merge the results', heartbeatTimeout, input.patience);
   try {
     return await activities.aggregate({ ...input, useLlm });
   } catch (err) {

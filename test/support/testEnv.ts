@@ -13,6 +13,7 @@ import type { RunResult } from '../../src/run/types';
 import { withOutputs } from '../../src/client/readOutputs';
 import { LocalResultStore, type ResultStore } from '../../src/store/resultStore';
 import { createWorker } from '../../src/workers/createWorker';
+import type { BreakerSettings } from '../../src/llm/circuitBreaker';
 import { startFakeAnthropic, type FakeAnthropic, type Handler } from './fakeAnthropic';
 
 export const TEST_API_KEY = 'test-key-not-a-secret-0123456789';
@@ -33,7 +34,7 @@ let runtimeInstalled = false;
 
 export async function startTestEnv<S extends ResultStore = LocalResultStore>(
   handler?: Handler,
-  options: { address?: string; codec?: PayloadCodec; env?: NodeJS.ProcessEnv; store?: S } = {},
+  options: { address?: string; codec?: PayloadCodec; env?: NodeJS.ProcessEnv; store?: S; breaker?: BreakerSettings; log?: (line: string) => void; maxConcurrentActivities?: number } = {},
 ): Promise<TestEnv<S>> {
   if (!runtimeInstalled) {
     Runtime.install({ logger: new DefaultLogger('ERROR') });
@@ -50,7 +51,9 @@ export async function startTestEnv<S extends ResultStore = LocalResultStore>(
     namespace: 'default',
     taskQueue,
     workflowBundle: { codePath: inject('workflowBundlePath') },
-    llm: { apiKey: TEST_API_KEY, baseURL: llm.url, defaultModel: 'claude-test', requestTimeoutMs: 30_000 },
+    llm: { apiKey: TEST_API_KEY, baseURL: llm.url, defaultModel: 'claude-test', requestTimeoutMs: 30_000, ...(options.breaker ? { breaker: options.breaker } : {}) },
+    ...(options.log ? { log: options.log } : {}),
+    ...(options.maxConcurrentActivities ? { maxConcurrentActivities: options.maxConcurrentActivities } : {}),
     store,
     ...(options.codec ? { codec: options.codec } : {}),
     ...(options.env ? { env: options.env } : {}),
