@@ -1,11 +1,11 @@
 // aggregate: merges the completed tasks' outputs into one report. The LLM writes the summary and
 // the deduplicated findings by severity; the status table and the failures are added without it.
 import { Context } from '@temporalio/activity';
-import { callModel, createAnthropicClient } from '../llm/callModel';
+import { callModel } from '../llm/callModel';
 import { clip, firstLine } from '../text/shortenText';
-import { addUsage, NO_USAGE, type AggregateInput, type AggregateOutcome, type TaskRecord, type Usage } from '../run/types';
+import { addUsage, NO_USAGE, OUTPUT_READY, type AggregateInput, type AggregateOutcome, type TaskRecord, type Usage } from '../run/types';
 import { mermaidSection } from '../report/mermaid';
-import { problemsSection, statsLine, statusTable, usageLine } from '../report/statusTable';
+import { problemsSection, reusedSection, statsLine, statusTable, usageLine } from '../report/statusTable';
 import { DEFAULT_PRICES, withCost } from '../run/prices';
 import type { ActivityDeps } from './deps';
 import { runKeyOf } from './deps';
@@ -26,7 +26,7 @@ export const AGGREGATOR_SYSTEM_PROMPT = [
 
 export async function aggregate(deps: ActivityDeps, input: AggregateInput): Promise<AggregateOutcome> {
   const ctx = Context.current();
-  const completed = input.tasks.filter((t) => t.status === 'Completed' && t.outputRef);
+  const completed = input.tasks.filter((t) => OUTPUT_READY.has(t.status) && t.outputRef);
   const outputs = await Promise.all(completed.map(async (t) => ({ task: t, text: await deps.store.get(t.outputRef!) })));
 
   let body: string;
@@ -70,6 +70,8 @@ function assembleReport(body: string, input: AggregateInput): string {
   const parts = [`# dagent report${input.goal ? `: ${firstLine(input.goal)}` : ''}`, body];
   const failures = problemsSection(input.tasks);
   if (failures) parts.push(`## Failed and skipped tasks\n${failures}`);
+  const reused = reusedSection(input.tasks);
+  if (reused) parts.push(`## Reused from earlier runs\n${reused}`);
   const reading = input.tasks.filter((t) => t.filesRead?.length);
   if (reading.length > 0) parts.push(`## Files read\n${reading.map((t) => `- ${t.id} · ${t.title}: ${t.filesRead!.join(', ')}`).join('\n')}`);
   parts.push(`## Task status\n${statusTable(input.tasks)}\n\n${statsLine(input.stats)}${input.usage ? `\n\n${usageLine(input.usage)}` : ''}`);

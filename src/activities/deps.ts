@@ -3,7 +3,7 @@
 import { Context } from '@temporalio/activity';
 import type { McpPool } from '../agent/mcpPool';
 import type { LlmAccess } from '../llm/callModel';
-import type { TaskAttemptNotice } from '../run/types';
+import type { RunResult, TaskAttemptNotice } from '../run/types';
 import { keySegment, type ResultStore } from '../store/resultStore';
 
 export interface ActivityDeps extends LlmAccess {
@@ -12,6 +12,8 @@ export interface ActivityDeps extends LlmAccess {
   shellEnv: NodeJS.ProcessEnv;
   /** The MCP servers this worker started for agent tasks. */
   mcp: McpPool;
+  /** The result of a closed run (for a rerun); throws a non-retryable failure saying why there is none. */
+  runResultOf?: (workflowId: string) => Promise<RunResult>;
   /** Best effort: the live table shows Retrying; the result is right without it. */
   notifyAttempt?: (workflowId: string, runId: string, notice: TaskAttemptNotice) => Promise<void>;
 }

@@ -5,6 +5,7 @@ import { aggregate } from './aggregate';
 import { decompose } from './decompose';
 import { describeWorkspace } from './describeWorkspace';
 import type { ActivityDeps } from './deps';
+import { earlierRun, findReusable } from './reuse';
 import { runTask } from './runTask';
 import { knownDurations, recordDurations } from './taskDurations';
 import type { AgentToolInput, AgentTurnInput } from '../run/agentTypes';
@@ -20,6 +21,8 @@ export function createActivities(deps: ActivityDeps) {
     aggregate: (input: AggregateInput) => aggregate(deps, input),
     knownDurations: (input: { keys: string[] }) => knownDurations(deps.store, input),
     recordDurations: (input: { entries: Array<{ key: string; ms: number }> }) => recordDurations(deps.store, input),
+    earlierRun: (input: { workflowId: string }) => earlierRun(deps, input),
+    findReusable: (input: { keys: string[] }) => findReusable(deps, input),
   };
 }
 

@@ -12,6 +12,7 @@ import { buildTaskPromptParts, joinPrompt } from '../run/taskPrompt';
 import type { RunTaskInput, TaskOutcome } from '../run/types';
 import { reportAttempt, type ActivityDeps } from './deps';
 import { storeOutput } from './storeOutput';
+import { fileForReuse } from './reuse';
 import { checkOutput } from './outputSchema';
 
 export async function runTask(deps: ActivityDeps, input: RunTaskInput): Promise<TaskOutcome> {
@@ -47,13 +48,28 @@ export async function runTask(deps: ActivityDeps, input: RunTaskInput): Promise<
     throw err;
   }
 
-  return storeOutput(deps, ctx, task.id, result.output, {
+  const outcome = await storeOutput(deps, ctx, task.id, result.output, {
     usage: withCost({ ...(result.usage ?? { inputTokens: 0, outputTokens: 0 }), ...(result.costUsd !== undefined ? { costUsd: result.costUsd } : {}) }, result.model, input.prices ?? DEFAULT_PRICES),
     attempt,
     truncated: result.truncated ?? false,
     exitCode: result.exitCode,
     model: result.model,
   });
+  if (input.reuseKey && outcome.outputHash) {
+    // Filed for the cross-run cache; a run that cannot file it still has its output.
+    await fileForReuse(deps.store, {
+      taskId: task.id,
+      reuseKey: input.reuseKey,
+      outputRef: outcome.outputRef,
+      outputHash: outcome.outputHash,
+      preview: outcome.preview,
+      outputBytes: outcome.outputBytes,
+      ...(outcome.model ? { model: outcome.model } : {}),
+      ...(outcome.truncated ? { truncated: true as const } : {}),
+      workflowId: ctx.info.workflowExecution?.workflowId ?? '',
+    }).catch((err: unknown) => ctx.log.warn('could not file the output for reuse', { taskId: task.id, error: (err as Error).message }));
+  }
+  return outcome;
 }
 
 /** With an outputSchema, a wrong answer gets one corrective attempt (not for shell tasks). */

@@ -1,6 +1,7 @@
 // A task's output into the result store, and the outcome the workflow gets back: a reference and
 // a preview, never the text (history keeps references; clients read outputs from the store).
 import type { Context } from '@temporalio/activity';
+import { createHash } from 'node:crypto';
 import { previewOf } from '../text/shortenText';
 import type { TaskOutcome } from '../run/types';
 import { keySegment } from '../store/resultStore';
@@ -10,5 +11,10 @@ export async function storeOutput(deps: ActivityDeps, ctx: Context, taskId: stri
   // The store and the worker's interceptor scrub secrets from everything that leaves here.
   const outputRef = await deps.store.put(`${runKeyOf(ctx)}/${keySegment(taskId)}.md`, text);
   const bytes = Buffer.byteLength(text, 'utf8');
-  return { outputRef, preview: previewOf(text), outputBytes: bytes, ...rest };
+  return { outputRef, preview: previewOf(text), outputBytes: bytes, outputHash: outputHashOf(text), ...rest };
+}
+
+/** The hash a dependent's reuse key is built from. */
+export function outputHashOf(text: string): string {
+  return createHash('sha256').update(text).digest('hex').slice(0, 32);
 }

@@ -38,7 +38,7 @@ export async function printResult(result: RunResult, flags: PrintFlags, out: Nod
 /** Skipped (never started) and cancelled (stopped, or stopped before starting) are told apart, both always shown. */
 export function summaryLine(stats: RunStats): string {
   return (
-    `Total: ${stats.totalTasks} tasks, ${stats.completed} completed, ${stats.failed} failed, ${stats.skipped} skipped, ${stats.cancelled} cancelled ` +
+    `Total: ${stats.totalTasks} tasks, ${stats.completed} completed, ${stats.reused ? `${stats.reused} reused, ` : ''}${stats.failed} failed, ${stats.skipped} skipped, ${stats.cancelled} cancelled ` +
     `(${(stats.makespanMs / 1000).toFixed(1)}s, speedup ${stats.speedup.toFixed(1)}x)`
   );
 }

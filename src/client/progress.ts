@@ -41,7 +41,7 @@ export class ProgressView {
 }
 
 export function renderTable(view: RunStatusView, now: number): string[] {
-  const done = view.counts.Completed + view.counts.Failed + view.counts.Skipped + view.counts.Cancelled;
+  const done = view.counts.Completed + (view.counts.Reused ?? 0) + view.counts.Failed + view.counts.Skipped + view.counts.Cancelled;
   const tokens = view.usage ? ` · ${view.usage.inputTokens + view.usage.outputTokens} tokens${view.usage.costUsd !== undefined ? ` · $${view.usage.costUsd.toFixed(4)}` : ''}` : '';
   const header = `dagent · ${view.workflowId} · ${view.phase} · ${done}/${view.tasks.length} done · ${formatDuration(now - view.startedAt)}${tokens}`;
   const rows = view.tasks.map((t) => [t.id, clipTitle(t.title), statusText(t), String(t.attempts), elapsed(t, now)]);

@@ -17,7 +17,7 @@ export async function withOutputs(result: RunResult, store: ResultStore, budget 
   const tasks = [...result.tasks];
   let left = budget;
   let unreadable: string | undefined;
-  const wanted = tasks.flatMap((t, i) => (t.status === 'Completed' && t.outputRef && t.output === undefined ? [i] : []));
+  const wanted = tasks.flatMap((t, i) => ((t.status === 'Completed' || t.status === 'Reused') && t.outputRef && t.output === undefined ? [i] : []));
   for (let start = 0; start < wanted.length && left > 0; start += READS_AT_ONCE) {
     const batch = wanted.slice(start, start + READS_AT_ONCE);
     const texts = await Promise.all(

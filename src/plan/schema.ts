@@ -122,6 +122,8 @@ const TaskFields = z
     /** Start-to-close timeout of one attempt. */
     timeout: TimeoutSchema.optional(),
     estimatedMinutes: z.number().positive().max(10_000).optional(),
+    /** false: never taken from the cross-run cache (`reuse`), for work whose result must be fresh. */
+    cache: z.boolean().optional(),
   })
   .strict();
 
@@ -229,6 +231,8 @@ export const RunOptionsSchema = z
       .optional(),
     /** Reuse the last plan made for the same goal, options and model (default true). */
     planCache: z.boolean().optional(),
+    /** Take a task's output from any earlier run's with the same reuse key (spec, model, inputs) instead of running it; tasks with cache: false always run. */
+    reuse: z.boolean().optional(),
     /** The folder the run works on, on the workers: the planner is shown a summary of it. */
     workdir: z.string().min(1).max(4096).optional(),
     /** MCP servers for the run's agent tasks (from the config file; a plan's own win by name). */
@@ -257,6 +261,10 @@ export const OrchestrateInputSchema = z
     goal: z.string().trim().min(1).max(PLAN_LIMITS.maxGoalChars).optional(),
     plan: z.unknown().optional(),
     options: RunOptionsSchema.optional(),
+    /** A rerun: unchanged tasks take their outputs from this earlier run (its workflow id). */
+    reuseFrom: z.string().min(1).max(1000).optional(),
+    /** With reuseFrom: these tasks, and everything downstream of them, run again whatever their keys. */
+    fromTasks: z.array(z.string().min(1)).max(PLAN_LIMITS.maxTasks).optional(),
   })
   .strict()
   .refine((input) => (input.goal === undefined) !== (input.plan === undefined), {
@@ -264,7 +272,7 @@ export const OrchestrateInputSchema = z
     path: ['goal'],
   });
 /** The plan stays `unknown` here: validatePlan reports its problems task by task. */
-export type OrchestrateInput = { goal?: string; plan?: Plan | unknown; options?: RunOptions };
+export type OrchestrateInput = { goal?: string; plan?: Plan | unknown; options?: RunOptions; reuseFrom?: string; fromTasks?: string[] };
 
 export const DEFAULT_OPTIONS = {
   maxParallel: 4,

@@ -9,6 +9,7 @@ const COLOURS: Record<TaskStatus, string> = {
   Running: 'fill:#bbdefb,stroke:#1976d2',
   Retrying: 'fill:#ffe0b2,stroke:#f57c00',
   Completed: 'fill:#c8e6c9,stroke:#2e7d32',
+  Reused: 'fill:#dcedc8,stroke:#558b2f,stroke-dasharray:2',
   Failed: 'fill:#ffcdd2,stroke:#c62828',
   Skipped: 'fill:#f5f5f5,stroke:#bdbdbd,stroke-dasharray:4',
   Cancelled: 'fill:#e0e0e0,stroke:#616161',
@@ -33,7 +34,7 @@ export function mermaidGantt(tasks: TaskRecord[]): string {
     const end = t.finishedAt ?? t.startedAt!;
     lines.push(`  section ${label(t.id)}`);
     if (t.readyAt !== undefined && t.startedAt! > t.readyAt) lines.push(`  waiting :${t.readyAt - origin}, ${t.startedAt! - origin}`);
-    const tag = t.status === 'Completed' ? 'done' : t.status === 'Failed' || t.status === 'Cancelled' ? 'crit' : 'active';
+    const tag = t.status === 'Completed' || t.status === 'Reused' ? 'done' : t.status === 'Failed' || t.status === 'Cancelled' ? 'crit' : 'active';
     lines.push(`  ${label(t.title)} :${tag}, ${node.get(t.id)}, ${t.startedAt! - origin}, ${Math.max(end, t.startedAt! + 1) - origin}`);
   }
   return lines.join('\n');

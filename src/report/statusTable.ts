@@ -27,9 +27,17 @@ export function problemsSection(tasks: TaskRecord[]): string | undefined {
   return lines.length === 0 ? undefined : lines.join('\n');
 }
 
+/** Which outputs came from which earlier run (0 tokens spent on them in this one). */
+export function reusedSection(tasks: TaskRecord[]): string | undefined {
+  const byRun = new Map<string, string[]>();
+  for (const t of tasks) if (t.status === 'Reused') byRun.set(t.reusedFrom ?? '?', [...(byRun.get(t.reusedFrom ?? '?') ?? []), t.id]);
+  if (byRun.size === 0) return undefined;
+  return [...byRun].map(([run, ids]) => `- ${ids.join(', ')}: the output${ids.length > 1 ? 's' : ''} of run ${run} (not run again; 0 tokens)`).join('\n');
+}
+
 export function statsLine(stats: RunStats): string {
   return (
-    `Total: ${stats.totalTasks} tasks, ${stats.completed} completed, ${stats.failed} failed, ${stats.skipped} skipped, ${stats.cancelled} cancelled ` +
+    `Total: ${stats.totalTasks} tasks, ${stats.completed} completed, ${stats.reused ? `${stats.reused} reused, ` : ''}${stats.failed} failed, ${stats.skipped} skipped, ${stats.cancelled} cancelled ` +
     `(${formatDuration(stats.makespanMs)}, speedup ${stats.speedup.toFixed(1)}x; serial ${formatDuration(stats.serialMs)}, ` +
     `critical path ${formatDuration(stats.criticalPathMs)}: ${stats.criticalPath.join(' → ') || '-'})`
   );

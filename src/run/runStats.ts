@@ -10,6 +10,7 @@ export function computeRunStats(tasks: TaskRecord[]): RunStats {
   return {
     totalTasks: tasks.length,
     completed: tasks.filter((t) => t.status === 'Completed').length,
+    reused: tasks.filter((t) => t.status === 'Reused').length,
     failed: tasks.filter((t) => t.status === 'Failed').length,
     skipped: tasks.filter((t) => t.status === 'Skipped').length,
     cancelled: tasks.filter((t) => t.status === 'Cancelled').length,

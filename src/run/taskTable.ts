@@ -4,7 +4,7 @@
 // refuse it. Pure and deterministic: the workflow owns one, the status query reads it.
 import type { AgentProgressNotice } from './agentTypes';
 import type { Plan, Task } from '../plan/schema';
-import { countStatuses, type TaskAttemptNotice, type TaskOutcome, type TaskRecord, type TaskStatus } from './types';
+import { countStatuses, OUTPUT_READY, type ReusableOutput, type TaskAttemptNotice, type TaskOutcome, type TaskRecord, type TaskStatus } from './types';
 
 const ACTIVE: ReadonlySet<TaskStatus> = new Set(['Running', 'Retrying']);
 const NOT_STARTED: ReadonlySet<TaskStatus> = new Set(['Pending', 'Waiting', 'AwaitingApproval']);
@@ -100,7 +100,7 @@ export class TaskTable {
           const root = this.skippedBecause.get(blocked.id) ?? blocked.id;
           this.skip(r, root, `dependency ${root} ${this.records.get(root)!.status.toLowerCase()}`);
           changed = true;
-        } else if (r.dependsOn.every((d) => this.records.get(d)!.status === 'Completed')) {
+        } else if (r.dependsOn.every((d) => OUTPUT_READY.has(this.records.get(d)!.status))) {
           r.status = this.tasks.get(r.id)!.requiresApproval ? 'AwaitingApproval' : 'Waiting';
           r.readyAt = now;
         }
@@ -122,13 +122,14 @@ export class TaskTable {
     return waiting.slice(0, free);
   }
 
-  /** `queue`: the skill queue's task queue the work goes to, when not the run's own. */
-  markRunning(id: string, now: number, queue?: string): void {
+  /** `queue`: the skill queue's task queue the work goes to, when not the run's own; `reuseKey`: what its result depends on. */
+  markRunning(id: string, now: number, queue?: string, reuseKey?: string): void {
     const r = this.mustBe(id, ['Waiting']);
     r.status = 'Running';
     r.startedAt = now;
     if (queue !== undefined) r.queue = queue;
     else delete r.queue;
+    if (reuseKey !== undefined) r.reuseKey = reuseKey;
     r.attempts = (this.earlierAttempts.get(id) ?? 0) + 1;
     this.starts.set(id, this.startNumber(id) + 1);
   }
@@ -149,12 +150,22 @@ export class TaskTable {
     r.error = undefined;
     this.finish(r, now);
     Object.assign(r, { outputRef: outcome.outputRef, output: outcome.output, preview: outcome.preview, outputBytes: outcome.outputBytes, usage: outcome.usage });
+    if (outcome.outputHash !== undefined) r.outputHash = outcome.outputHash;
     if (outcome.exitCode !== undefined) r.exitCode = outcome.exitCode;
     if (outcome.usage.costUsd !== undefined) r.costUsd = outcome.usage.costUsd;
     if (outcome.model !== undefined) r.model = outcome.model;
     // Only when true, so records of complete outputs (and the histories of older runs) stay as they were.
     if (outcome.truncated) r.truncated = true;
     if (outcome.filesRead?.length) r.filesRead = outcome.filesRead;
+  }
+
+  /** A ready task takes an earlier run's output instead of running: 0 attempts, 0 tokens. */
+  markReused(id: string, earlier: ReusableOutput): void {
+    const r = this.mustBe(id, ['Waiting', 'AwaitingApproval']);
+    r.status = 'Reused';
+    Object.assign(r, { reuseKey: earlier.reuseKey, outputRef: earlier.outputRef, outputHash: earlier.outputHash, preview: earlier.preview, outputBytes: earlier.outputBytes, reusedFrom: earlier.workflowId });
+    if (earlier.model !== undefined) r.model = earlier.model;
+    if (earlier.truncated) r.truncated = true;
   }
 
   /** What a running agent task is doing now, for the live table; ignored for any other task. */

@@ -1,9 +1,13 @@
 // Shapes of a run as seen from outside: the live task table, activity results and the RunResult.
 // Pure types, shared by the workflow, the activities and the CLI.
-import type { Plan, Task } from '../plan/schema';
+import type { Plan, RunOptions, Task } from '../plan/schema';
 
-export const TASK_STATUSES = ['Pending', 'AwaitingApproval', 'Waiting', 'Running', 'Retrying', 'Completed', 'Failed', 'Skipped', 'Cancelled'] as const;
+export const TASK_STATUSES = ['Pending', 'AwaitingApproval', 'Waiting', 'Running', 'Retrying', 'Completed', 'Reused', 'Failed', 'Skipped', 'Cancelled'] as const;
 export type TaskStatus = (typeof TASK_STATUSES)[number];
+/** A task whose output its dependents can use: it ran to completion, or an earlier run's output was reused. */
+export const OUTPUT_READY: ReadonlySet<TaskStatus> = new Set(['Completed', 'Reused']);
+/** Finished, one way or another. */
+export const DONE_STATUSES: ReadonlySet<TaskStatus> = new Set(['Completed', 'Reused', 'Failed', 'Skipped', 'Cancelled']);
 
 export type RunPhase = 'Planning' | 'AwaitingApproval' | 'Running' | 'Aggregating' | RunOutcome;
 export type RunOutcome = 'Completed' | 'Failed' | 'Cancelled' | 'Rejected' | 'BudgetExceeded';
@@ -36,6 +40,12 @@ export interface TaskRecord {
   outputRef?: string;
   preview?: string;
   outputBytes?: number;
+  /** SHA-256 of the output (hex, 32 digits): a dependent's reuse key is built from it. */
+  outputHash?: string;
+  /** What the task's result depends on (its spec, model and its inputs' hashes): equal keys, reusable output. */
+  reuseKey?: string;
+  /** Reused: the run whose output this is. */
+  reusedFrom?: string;
   error?: string;
   /** Why a task was Skipped or Cancelled. */
   reason?: string;
@@ -62,6 +72,8 @@ export interface TaskRecord {
 export interface RunStats {
   totalTasks: number;
   completed: number;
+  /** Taken from an earlier run instead of run again (absent in results from before reuse). */
+  reused?: number;
   failed: number;
   skipped: number;
   cancelled: number;
@@ -111,6 +123,23 @@ export interface RunResult {
   planCached?: boolean;
   /** Why the budget stopped the run. */
   budgetExceeded?: string;
+  /** The run this one reused outputs from (rerun), and the options it ran with (so it can be rerun). */
+  reusedFrom?: string;
+  options?: RunOptions;
+}
+
+/** An earlier output a task can take instead of running: from the run being rerun, or the cross-run cache. */
+export interface ReusableOutput {
+  taskId: string;
+  reuseKey: string;
+  outputRef: string;
+  outputHash: string;
+  preview: string;
+  outputBytes: number;
+  model?: string;
+  truncated?: true;
+  /** The run that produced it. */
+  workflowId: string;
 }
 
 /**
@@ -144,6 +173,8 @@ export interface RunTaskInput {
   inherited?: UpstreamOutput[];
   /** Absent in runs that began before provider retries: the defaults apply. */
   patience?: Patience;
+  /** When set, the output is also filed under this key for the cross-run cache (`reuse`). */
+  reuseKey?: string;
 }
 
 export interface TaskOutcome {
@@ -151,6 +182,8 @@ export interface TaskOutcome {
   output?: string;
   preview: string;
   outputBytes: number;
+  /** SHA-256 of the output; absent from activities of older workers. */
+  outputHash?: string;
   usage: Usage;
   attempt: number;
   truncated: boolean;

@@ -1,7 +1,8 @@
 // `dagent gc`: removes what old runs left in the result store. A run's folder (workflow id / run
 // id) goes as a whole, and only when even its newest object is older than the cutoff, so a run
 // still writing (or resumed after a long approval wait) never loses part of its outputs. Anything
-// outside run folders (the plan cache's plans/…, the task-duration memo's durations/…) goes file
+// outside run folders (the plan cache's plans/…, the task-duration memo's durations/…, the reuse
+// index's reuse/…) goes file
 // by file, by its own age.
 // DAGENT_STORE may point anywhere (a home folder, a shared bucket's root): gc cleans only a store
 // that holds nothing but what dagent writes, and refuses, before removing anything, otherwise.
@@ -41,7 +42,7 @@ export class ForeignContentError extends Error {
 // What dagent writes: workflow/run/… files (ids escaped by keySegment, which turns every dot into
 // %2E, so the first two segments have none), the plan cache and the duration memo; each maybe as
 // a crashed write's temporary file (name.uuid.tmp).
-const DAGENT_KEY = /^(?:[^/.]+\/[^/.]+\/(?:[^/]+\/)*[^/]+\.(?:md|json|txt)|(?:plans|durations)\/[^/]+\.json)(?:\.[0-9a-f-]{36}\.tmp)?$/;
+const DAGENT_KEY = /^(?:[^/.]+\/[^/.]+\/(?:[^/]+\/)*[^/]+\.(?:md|json|txt)|(?:plans|durations|reuse)\/[^/]+\.json)(?:\.[0-9a-f-]{36}\.tmp)?$/;
 
 export async function collectGarbage(store: CollectableStore, options: CollectOptions): Promise<GarbageReport> {
   const cutoff = (options.now ?? new Date()).getTime() - options.olderThanMs;
@@ -62,9 +63,9 @@ export async function collectGarbage(store: CollectableStore, options: CollectOp
   return { removed, kept: groups.size - removed.length, dryRun: options.dryRun ?? false };
 }
 
-/** Run outputs live at workflow/run/…; a key with fewer than three segments, or in plans/ or durations/, stands alone. */
+/** Run outputs live at workflow/run/…; a key with fewer than three segments, or in plans/, durations/ or reuse/, stands alone. */
 function groupOf(key: string): string {
   const segments = key.split('/');
-  if (segments[0] === 'plans' || segments[0] === 'durations' || segments.length < 3) return key;
+  if (segments[0] === 'plans' || segments[0] === 'durations' || segments[0] === 'reuse' || segments.length < 3) return key;
   return `${segments[0]}/${segments[1]}`;
 }

@@ -16,6 +16,7 @@ import { resultStoreFromEnv, type ResultStore } from '../store/resultStore';
 import { scrubbingStore } from '../store/scrubbingStore';
 import { skillTaskQueue } from '../plan/skillQueue';
 import { taskAttemptSignal } from '../workflows/messages';
+import { runResultReader } from './runResultOf';
 import { scrubInterceptor } from './scrubInterceptor';
 import { workflowCode } from './workflowsPath';
 export { WorkerRoleError } from './workerRoleError';
@@ -98,6 +99,7 @@ export async function createWorker(options: DagentWorkerOptions): Promise<Dagent
     store: scrubbingStore(options.store ?? resultStoreFromEnv(env, dagent), scrubber),
     shellEnv,
     onBreakerChange: (provider, state, detail) => options.log?.(`dagent: circuit breaker for ${provider} ${state}: ${detail}`),
+    runResultOf: runResultReader(client, options.namespace),
     notifyAttempt: (workflowId, runId, notice) => client.workflow.getHandle(workflowId, runId).signal(taskAttemptSignal, scrubber.scrubDeep(notice)),
   });
   const common = {

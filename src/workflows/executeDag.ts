@@ -27,6 +27,7 @@ import { taskWeightMinutes } from '../plan/taskWeight';
 import { earlierDurations } from './durationMemo';
 import { taskSkillQueue, skillTaskQueue } from '../plan/skillQueue';
 import type { RunState } from './runState';
+import { ReuseOutputs } from './reuseOutputs';
 import { runSubPlan, type SubPlanSettings } from './subPlan';
 
 /** Turns an agent task may take when it sets no maxTurns. */
@@ -49,6 +50,9 @@ export interface ExecuteSettings {
   prices?: PriceTable;
   /** All run options, handed down (adjusted) to sub-plans. */
   options: SubPlanSettings['options'];
+  /** A rerun: the run whose outputs unchanged tasks take, and the tasks that run again regardless. */
+  reuseFrom?: string;
+  fromTasks?: string[];
 }
 
 export async function executeDag(run: RunState, settings: ExecuteSettings): Promise<void> {
@@ -58,6 +62,13 @@ export async function executeDag(run: RunState, settings: ExecuteSettings): Prom
   const taskShare = splitTasks === 0 ? 0 : Math.floor(((settings.options.maxTreeTasks ?? 200) - table.plan().tasks.length) / splitTasks);
   const sub = settings.options.subPlan;
   const patience = patienceOf(settings);
+  const reuse = await ReuseOutputs.load(table, {
+    ...(settings.reuseFrom !== undefined ? { reuseFrom: settings.reuseFrom } : {}),
+    ...(settings.fromTasks ? { fromTasks: settings.fromTasks } : {}),
+    cache: settings.options.reuse ?? false,
+    model: settings.model,
+    isAgentTask: (task) => agentWorkdir(task, settings.options.workdir) !== undefined,
+  });
 
   // A task runs in its own cancellation scope (an operator may cancel it alone). A scope whose
   // one-activity task ended uncancelled is handed to the next such task: each new scope costs
@@ -66,7 +77,8 @@ export async function executeDag(run: RunState, settings: ExecuteSettings): Prom
   const idleScopes: CancellationScope[] = [];
   const start = (task: Task): void => {
     const activityQueue = activityQueueOf(task, settings);
-    table.markRunning(task.id, Date.now(), activityQueue);
+    const reuseKey = reuse.keyOf(task);
+    table.markRunning(task.id, Date.now(), activityQueue, reuseKey);
     const workdir = agentWorkdir(task, settings.options.workdir);
     const oneActivity = !task.decompose && workdir === undefined;
     const scope = (oneActivity ? idleScopes.pop() : undefined) ?? new CancellationScope();
@@ -110,6 +122,7 @@ export async function executeDag(run: RunState, settings: ExecuteSettings): Prom
               ...(sub?.ancestors.length ? { ancestors: sub.ancestors } : {}),
               ...(sub?.inherited.length ? { inherited: sub.inherited } : {}),
               ...(isLlmTask(task) ? { patience: { ...patience, callTimeoutMs: durationToMs(task.timeout ?? settings.taskTimeout) } } : {}),
+              ...(reuseKey !== undefined && reuse.cacheable(task) ? { reuseKey } : {}),
             }),
       )
       // One handler pair, not then/catch/finally: the SDK records a stack trace for every promise a
@@ -155,6 +168,7 @@ export async function executeDag(run: RunState, settings: ExecuteSettings): Prom
   for (;;) {
     const now = Date.now();
     table.promoteReady(now);
+    if (reuse.active) await reuse.takeReady(now);
     const overdue = table.awaitingApproval().filter((r) => now - r.readyAt! >= approvalMs);
     for (const r of overdue) {
       const approve = settings.approvalTimeoutAction === 'approve';

@@ -68,6 +68,8 @@ export async function orchestrate(input: OrchestrateInput): Promise<RunResult> {
   if (plan.tasks.some((t) => t.decompose) && plan.tasks.length > options.maxTreeTasks) {
     throw ApplicationFailure.nonRetryable(`the plan has ${plan.tasks.length} tasks, over the cap of ${options.maxTreeTasks} across the tree of sub-plans (maxTreeTasks)`, 'TreeTooLarge');
   }
+  const unknownFrom = (parsed.data.fromTasks ?? []).filter((id) => !plan.tasks.some((t) => t.id === id));
+  if (unknownFrom.length > 0) throw ApplicationFailure.nonRetryable(`fromTasks: no task ${unknownFrom.join(', ')} in the plan`, 'InvalidInput');
   const table = run.startTable(plan);
 
   let outcome: RunOutcome | undefined;
@@ -76,7 +78,7 @@ export async function orchestrate(input: OrchestrateInput): Promise<RunResult> {
     else {
       run.phase = 'Running';
       run.publish();
-      await executeDag(run, { ...options, goal: run.goal, options });
+      await executeDag(run, { ...options, goal: run.goal, options, ...definedOnly({ reuseFrom: parsed.data.reuseFrom, fromTasks: parsed.data.fromTasks }) });
     }
     if (run.budgetExceeded) outcome = 'BudgetExceeded';
   } catch (err) {
@@ -88,7 +90,7 @@ export async function orchestrate(input: OrchestrateInput): Promise<RunResult> {
   run.phase = 'Aggregating';
   const records = table.list();
   const stats = computeRunStats(records);
-  outcome ??= stats.completed === stats.totalTasks ? 'Completed' : 'Failed';
+  outcome ??= stats.completed + (stats.reused ?? 0) === stats.totalTasks ? 'Completed' : 'Failed';
   // Durations are remembered while the report is written: no wait of their own.
   const remembering = CancellationScope.nonCancellable(() => rememberDurations(table.plan().tasks, records, options.model));
   const aggregated: AggregateOutcome =
@@ -119,6 +121,9 @@ export async function orchestrate(input: OrchestrateInput): Promise<RunResult> {
     audit: [...run.audit],
     ...(run.planCached ? { planCached: true } : {}),
     ...(run.budgetExceeded ? { budgetExceeded: run.budgetExceeded } : {}),
+    ...(parsed.data.reuseFrom !== undefined ? { reusedFrom: parsed.data.reuseFrom } : {}),
+    // What a rerun needs to run it again the same way.
+    ...(parsed.data.options ? { options: parsed.data.options } : {}),
   };
 }
 

@@ -6,7 +6,7 @@ import type { Plan } from '../plan/schema';
 import { statusTable } from '../report/statusTable';
 import { DagentProgress, DagentStatus, DagentTokens } from '../run/searchAttributes';
 import { TaskTable } from '../run/taskTable';
-import { addUsage, countStatuses, NO_USAGE, type AuditEntry, type RunPhase, type RunStatusView, type TaskRecord, type Usage } from '../run/types';
+import { addUsage, countStatuses, DONE_STATUSES, NO_USAGE, type AuditEntry, type RunPhase, type RunStatusView, type TaskRecord, type Usage } from '../run/types';
 
 export interface PlanDecision {
   approved: boolean;
@@ -93,7 +93,7 @@ export class RunState {
     this.showDetails();
     if (!this.publishSearchAttributes) return;
     const tasks = this.table?.list() ?? [];
-    const done = tasks.filter((t) => ['Completed', 'Failed', 'Skipped', 'Cancelled'].includes(t.status)).length;
+    const done = tasks.filter((t) => DONE_STATUSES.has(t.status)).length;
     const usage = this.usage();
     const values = { status: this.phase, progress: tasks.length ? Math.floor((100 * done) / tasks.length) : 0, tokens: usage.inputTokens + usage.outputTokens };
     const key = JSON.stringify(values);

@@ -1,0 +1,70 @@
+// Outputs a task can take instead of running: those of the run being rerun (earlierRun) and those
+// filed by reuse key in the store by any run (findReusable, for the opt-in cross-run cache). An
+// output is offered only if it can still be read: `dagent gc` may have removed it, and then the
+// task runs again rather than hand its dependents a dangling reference.
+import { ApplicationFailure, Context } from '@temporalio/activity';
+import type { ReusableOutput, RunResult } from '../run/types';
+import type { ResultStore } from '../store/resultStore';
+import type { ActivityDeps } from './deps';
+
+/** Where an output is filed for the cross-run cache. */
+export function reuseIndexKey(reuseKey: string): string {
+  return `reuse/${reuseKey}.json`;
+}
+
+export async function fileForReuse(store: ResultStore, entry: ReusableOutput): Promise<void> {
+  await store.put(reuseIndexKey(entry.reuseKey), JSON.stringify(entry));
+}
+
+export interface EarlierRun {
+  outputs: ReusableOutput[];
+  /** Completed tasks whose outputs are gone from the store (they run again). */
+  unreadable: string[];
+}
+
+export async function earlierRun(deps: ActivityDeps, input: { workflowId: string }): Promise<EarlierRun> {
+  if (!deps.runResultOf) throw ApplicationFailure.nonRetryable('this worker cannot read other runs (no Temporal client)', 'ReuseFromFailed');
+  const result: RunResult = await deps.runResultOf(input.workflowId);
+  const outputs: ReusableOutput[] = [];
+  const unreadable: string[] = [];
+  await Promise.all(
+    result.tasks.map(async (t) => {
+      if ((t.status !== 'Completed' && t.status !== 'Reused') || !t.reuseKey || !t.outputRef || !t.outputHash) return;
+      if (!(await readable(deps.store, t.outputRef))) {
+        unreadable.push(t.id);
+        return;
+      }
+      outputs.push({
+        taskId: t.id,
+        reuseKey: t.reuseKey,
+        outputRef: t.outputRef,
+        outputHash: t.outputHash,
+        preview: t.preview ?? '',
+        outputBytes: t.outputBytes ?? 0,
+        ...(t.model ? { model: t.model } : {}),
+        ...(t.truncated ? { truncated: true as const } : {}),
+        // A task reused in that run came from an earlier one still: name the run that made it.
+        workflowId: t.reusedFrom ?? result.workflowId,
+      });
+    }),
+  );
+  Context.current().heartbeat();
+  return { outputs: outputs.sort((a, b) => (a.taskId < b.taskId ? -1 : 1)), unreadable: unreadable.sort() };
+}
+
+export async function findReusable(deps: ActivityDeps, input: { keys: string[] }): Promise<ReusableOutput[]> {
+  const found = await Promise.all(
+    input.keys.map(async (key) => {
+      const entry = await deps.store.get(reuseIndexKey(key)).then((text) => JSON.parse(text) as ReusableOutput, () => undefined);
+      return entry?.reuseKey === key && (await readable(deps.store, entry.outputRef)) ? entry : undefined;
+    }),
+  );
+  return found.filter((e): e is ReusableOutput => e !== undefined);
+}
+
+async function readable(store: ResultStore, ref: string): Promise<boolean> {
+  return store.get(ref).then(
+    () => true,
+    () => false,
+  );
+}
