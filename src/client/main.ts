@@ -48,6 +48,22 @@ addConnectionFlags(
     .option('--workflow-id <id>', 'workflow id (default: dagent-<goal>-<random>)'),
 ).action(async (goal: string | undefined, flags) => finish(await (await import('./runCommand')).runCommand(goal, flags)));
 
+addConnectionFlags(
+  program
+    .command('rerun')
+    .description('run an ended run again, reusing the outputs of its unchanged tasks (0 tokens); failed, changed and --from tasks and all downstream of them run again')
+    .argument('<workflowId>', 'the earlier run')
+    .option('--from <ids...>', 'run these tasks again, and everything downstream of them, even if unchanged')
+    .option('--patch <file>', 'change the plan first: { add: [tasks], update: [{ id, …fields }], remove: [ids] }')
+    .option('--task <id>', 'with --prompt: the task to give a new prompt')
+    .option('--prompt <text>', 'with --task: its new prompt')
+    .option('--json', 'print the RunResult as JSON on stdout and nothing else')
+    .option('-q, --quiet', 'print only the summary line')
+    .option('--report <file>', 'write the report to this file instead of printing it')
+    .option('--no-worker', 'do not start a worker in this process; another worker serves the task queue')
+    .option('--workflow-id <id>', 'workflow id of the new run (default: dagent-rerun-<goal>-<random>)'),
+).action(async (id: string, flags) => finish(await (await import('./rerunCommand')).rerunCommand(id, flags)));
+
 const onRun = (command: Command) => addServerFlags(command.argument('<workflowId>', 'the run'));
 const controlOptions = (command: Command) =>
   onRun(command)

@@ -4,7 +4,7 @@ import { WorkflowFailedError, type Client, type WorkflowHandle } from '@temporal
 import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
 import { describePlan } from '../plan/planLayers';
-import { DEFAULT_OPTIONS, OrchestrateInputSchema, type Plan } from '../plan/schema';
+import { DEFAULT_OPTIONS, OrchestrateInputSchema, type OrchestrateInput, type Plan } from '../plan/schema';
 import { statusViewOf, type RunResult } from '../run/types';
 import { hasDagentSearchAttributes } from '../temporal/connect';
 import { statusQuery } from '../workflows/messages';
@@ -20,9 +20,12 @@ import { inProcessSlots, MAX_IN_PROCESS_SLOTS, openSession } from './temporalSes
 import { markWorkerWaits } from './workerWaits';
 import { dagentSettings } from '../settings/dagentSettings';
 
-export interface RunFlags extends ConnectionFlags, RunInputFlags, PrintFlags {
+export interface StartFlags extends ConnectionFlags, PrintFlags {
   worker: boolean;
   workflowId?: string;
+}
+
+export interface RunFlags extends StartFlags, RunInputFlags {
   dryRun?: boolean;
 }
 
@@ -43,12 +46,20 @@ export async function runCommand(goal: string | undefined, flags: RunFlags): Pro
     process.stdout.write(`${describePlan(plan, { ...input.options, earlierMs })}\nDry run: nothing was started.\n`);
     return EXIT.ok;
   }
+  return startRun(input, flags, config.taskQueue, goal ?? (input.plan as Plan).goal ?? 'plan');
+}
+
+/**
+ * Starts the orchestrate workflow with this input (and a worker in this process unless
+ * --no-worker), follows it with the live table, prints the result; the exit code says how it ended.
+ */
+export async function startRun(input: OrchestrateInput, flags: StartFlags, configTaskQueue: string | undefined, name: string): Promise<number> {
   // The in-process worker is the one that calls the LLM: fail now, not after a round trip.
   if (flags.worker && needsAnthropicKey(input) && !process.env.ANTHROPIC_API_KEY) {
     throw new CliError('ANTHROPIC_API_KEY is not set: export it (or run with --no-worker and a worker that has it)', EXIT.usage);
   }
 
-  const taskQueue = resolveTaskQueue(flags.taskQueue, config.taskQueue);
+  const taskQueue = resolveTaskQueue(flags.taskQueue, configTaskQueue);
   const maxParallel = input.options?.maxParallel ?? (input.plan as Plan | undefined)?.maxParallel ?? DEFAULT_OPTIONS.maxParallel;
   if (flags.worker && maxParallel > MAX_IN_PROCESS_SLOTS) {
     logLine(`dagent: warning: this process's worker runs at most ${MAX_IN_PROCESS_SLOTS} tasks at once, below maxParallel ${maxParallel}; add workers (dagent worker) for more`);
@@ -56,7 +67,7 @@ export async function runCommand(goal: string | undefined, flags: RunFlags): Pro
   // The run starts while this process's worker is still being created: it picks the run up the
   // moment it polls.
   const session = await openSession({ ...flags, taskQueue, maxConcurrentActivities: inProcessSlots(maxParallel), workerInBackground: true });
-  const workflowId = flags.workflowId ?? `dagent-${slug(goal ?? (input.plan as Plan).goal ?? 'plan')}-${randomBytes(3).toString('hex')}`;
+  const workflowId = flags.workflowId ?? `dagent-${slug(name)}-${randomBytes(3).toString('hex')}`;
   const onInterrupt = () => {
     logLine(detachMessage(workflowId, session.target.namespace, taskQueue));
     const deadline = new Promise((resolve) => setTimeout(resolve, 10_000).unref());
