@@ -22,6 +22,10 @@ export interface RunInputFlags {
   budgetTokens?: number;
   budgetUsd?: number;
   cache?: boolean;
+  /** --hold-on-failure: true, or how long to hold. */
+  holdOnFailure?: boolean | string;
+  reuse?: boolean;
+  providerRetryFor?: string;
   /** The folder a goal is planned for, as the worker sees it. */
   workdir?: string;
 }
@@ -36,6 +40,9 @@ export async function buildRunInput(goal: string | undefined, flags: RunInputFla
     approvalTimeout: flags.approvalTimeout,
     approvalTimeoutAction: flags.approvalTimeoutAction,
     planCache: flags.cache === false ? false : undefined,
+    holdOnFailure: flags.holdOnFailure,
+    reuse: flags.reuse,
+    providerRetryFor: flags.providerRetryFor,
     budget: flags.budgetTokens !== undefined || flags.budgetUsd !== undefined ? definedOnly({ maxTokens: flags.budgetTokens, maxCostUsd: flags.budgetUsd }) : undefined,
     prices: config.prices ? { ...DEFAULT_PRICES, ...config.prices } : undefined,
     mcpServers: config.mcpServers,

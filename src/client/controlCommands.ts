@@ -8,11 +8,13 @@ import { PlanPatchSchema } from '../plan/planPatch';
 import { mermaidDag, mermaidGantt } from '../report/mermaid';
 import { statusViewOf, type AuditEntry, type RunResult, type RunStatusView } from '../run/types';
 import { connectClient, resolveTemporal } from '../temporal/connect';
+import { DagentStatus } from '../run/searchAttributes';
 import {
   approveUpdate,
   cancelTaskUpdate,
   patchPlanUpdate,
   rejectUpdate,
+  releaseUpdate,
   retryTaskUpdate,
   skipTaskUpdate,
   statusQuery,
@@ -173,6 +175,9 @@ export const approveCommand = (id: string, flags: ControlFlags) =>
 export const rejectCommand = (id: string, flags: ControlFlags) =>
   sendUpdate(id, flags, 'reject', (h, requestId) => h.executeUpdate(rejectUpdate, { args: [{ requestId, ...optional(flags) }], updateId: requestId }));
 
+export const releaseCommand = (id: string, flags: ControlFlags) =>
+  sendUpdate(id, flags, 'release', (h, requestId) => h.executeUpdate(releaseUpdate, { args: [{ requestId, ...(flags.reason ? { reason: flags.reason } : {}) }], updateId: requestId }));
+
 export const skipCommand = (id: string, flags: ControlFlags & { task: string }) =>
   sendUpdate(id, flags, 'skip', (h, requestId) => h.executeUpdate(skipTaskUpdate, { args: [{ requestId, taskId: flags.task, ...optional(flags) }], updateId: requestId }));
 
@@ -208,17 +213,23 @@ export async function cancelCommand(id: string, flags: ControlFlags): Promise<nu
 
 const LIST_STATUSES: Record<string, string> = { running: 'Running', completed: 'Completed', failed: 'Failed', cancelled: 'Canceled', terminated: 'Terminated', timedout: 'TimedOut' };
 
+/**
+ * `--status held` finds runs held on a failure through the DagentStatus search attribute, which
+ * runs publish when the server has it registered (the dev servers dagent starts do); the PHASE
+ * column shows it too (empty where the server has no such attribute).
+ */
 export async function listCommand(flags: Flags & { status?: string; limit: number }): Promise<number> {
   let query = "WorkflowType = 'orchestrate'";
-  if (flags.status) {
+  if (flags.status?.toLowerCase() === 'held') query += " AND ExecutionStatus = 'Running' AND DagentStatus = 'Held'";
+  else if (flags.status) {
     const status = LIST_STATUSES[flags.status.toLowerCase()];
-    if (!status) throw new CliError(`--status must be one of ${Object.keys(LIST_STATUSES).join(', ')}`, EXIT.usage);
+    if (!status) throw new CliError(`--status must be one of ${[...Object.keys(LIST_STATUSES), 'held'].join(', ')}`, EXIT.usage);
     query += ` AND ExecutionStatus = '${status}'`;
   }
   return withClient(flags, async (client) => {
-    const rows = [['WORKFLOW ID', 'STATUS', 'STARTED']];
+    const rows = [['WORKFLOW ID', 'STATUS', 'PHASE', 'STARTED']];
     for await (const run of client.workflow.list({ query })) {
-      rows.push([run.workflowId, run.status.name, run.startTime.toISOString()]);
+      rows.push([run.workflowId, run.status.name, run.typedSearchAttributes.get(DagentStatus) ?? '', run.startTime.toISOString()]);
       if (rows.length > flags.limit) break;
     }
     const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));

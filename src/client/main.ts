@@ -29,6 +29,9 @@ addConnectionFlags(
     .option('--max-parallel <n>', 'tasks running at once (default 4)', parsePositiveInt('--max-parallel'))
     .addOption(new Option('--start-order <order>', 'when ready tasks outnumber free slots, which start first: the longest chain still ahead (critical-path, default) or plan order').choices(['critical-path', 'plan']))
     .option('--fail-fast', 'on the first failed task, cancel what runs and skip the rest')
+    .option('--hold-on-failure [duration]', 'when a task fails for good, hold the run (Held) for retry, skip, patch or release instead of writing the report; for the duration given (default: the approval timeout), then release')
+    .option('--reuse', 'take a task\'s output from any earlier run with the same spec, model and inputs instead of running it (never for tasks with cache: false)')
+    .option('--provider-retry-for <duration>', 'how long LLM calls ride out provider trouble (429, 529, 5xx, unreachable) without using up retries (default 30m)')
     .option('--model <model>', 'model for tasks that name none (default: $DAGENT_MODEL, else the worker\'s default)')
     .option('--allow-shell', 'let a plan made by the LLM contain shell tasks')
     .option('--allow-writes', 'let a plan made by the LLM contain CLI tasks that may write files')
@@ -82,6 +85,8 @@ controlOptions(program.command('approve').description('approve the plan (waiting
 controlOptions(program.command('reject').description('reject the plan (the run ends Rejected), or a task with --task (it and its dependents are skipped)'))
   .option('--task <id>', 'the task to reject')
   .action(async (id: string, flags) => finish(await (await control()).rejectCommand(id, flags)));
+controlOptions(program.command('release').description('stop holding a run held on a failure (--hold-on-failure): the report is written from what finished'))
+  .action(async (id: string, flags) => finish(await (await control()).releaseCommand(id, flags)));
 controlOptions(program.command('patch').description('add, change or remove tasks that have not started'))
   .requiredOption('-f, --file <file>', 'patch file: { add: [tasks], update: [{ id, …fields }], remove: [ids] }')
   .action(async (id: string, flags) => finish(await (await control()).patchCommand(id, flags)));
@@ -103,7 +108,7 @@ onRun(program.command('result').description('the RunResult of a finished run: re
 onRun(program.command('graph').description('the run\'s DAG coloured by status and its timeline, in Mermaid'))
   .action(async (id: string, flags) => finish(await (await control()).graphCommand(id, flags)));
 addServerFlags(program.command('list').description('runs of the orchestrate workflow, newest first'))
-  .option('--status <status>', 'running, completed, failed, cancelled, terminated or timedout')
+  .option('--status <status>', 'running, held, completed, failed, cancelled, terminated or timedout')
   .option('--limit <n>', 'at most this many', parsePositiveInt('--limit'), 50)
   .action(async (flags) => finish(await (await control()).listCommand(flags)));
 

@@ -231,6 +231,8 @@ export const RunOptionsSchema = z
       .optional(),
     /** Reuse the last plan made for the same goal, options and model (default true). */
     planCache: z.boolean().optional(),
+    /** When a task fails for good, hold the run (phase Held) for retry, skip, patch or release instead of writing the report; true holds for approvalTimeout, a duration for that long; then it is released. */
+    holdOnFailure: z.union([z.boolean(), ApprovalTimeoutSchema]).optional(),
     /** Take a task's output from any earlier run's with the same reuse key (spec, model, inputs) instead of running it; tasks with cache: false always run. */
     reuse: z.boolean().optional(),
     /** The folder the run works on, on the workers: the planner is shown a summary of it. */

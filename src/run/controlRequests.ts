@@ -10,6 +10,7 @@ const Reason = z.string().max(2000).optional();
 
 export const ApproveRequestSchema = z.object({ requestId: RequestId, taskId: TaskRef.optional(), reason: Reason }).strict();
 export const RejectRequestSchema = ApproveRequestSchema;
+export const ReleaseRequestSchema = z.object({ requestId: RequestId, reason: Reason }).strict();
 export const TaskRequestSchema = z.object({ requestId: RequestId, taskId: TaskRef, reason: Reason }).strict();
 export const RetryRequestSchema = z.object({ requestId: RequestId, taskId: TaskRef, prompt: z.string().trim().min(1).max(PLAN_LIMITS.maxPromptChars).optional(), reason: Reason }).strict();
 
@@ -20,6 +21,7 @@ export const PatchRequestSchema = z
 
 export type ApproveRequest = z.infer<typeof ApproveRequestSchema>;
 export type RejectRequest = z.infer<typeof RejectRequestSchema>;
+export type ReleaseRequest = z.infer<typeof ReleaseRequestSchema>;
 export type TaskRequest = z.infer<typeof TaskRequestSchema>;
 export type RetryRequest = z.infer<typeof RetryRequestSchema>;
 export type PatchRequest = z.infer<typeof PatchRequestSchema>;

@@ -225,14 +225,23 @@ export class TaskTable {
     this.records.get(id)!.status = 'Waiting';
   }
 
-  /** Rejecting or skipping a task that has not started: it and its dependents are Skipped. */
-  checkSkip(id: string, action = 'skip'): void {
-    this.mustBeFor(action, id, [...NOT_STARTED]);
+  /**
+   * Rejecting or skipping a task that has not started: it and its dependents are Skipped. In a
+   * held run a failed task may be skipped too: its failure is accepted and the run can end.
+   */
+  checkSkip(id: string, action = 'skip', failedToo = false): void {
+    this.mustBeFor(action, id, failedToo ? [...NOT_STARTED, 'Failed'] : [...NOT_STARTED]);
   }
 
-  skipByOperator(id: string, reason: string): void {
-    this.checkSkip(id);
+  skipByOperator(id: string, reason: string, failedToo = false): void {
+    this.checkSkip(id, 'skip', failedToo);
     this.skip(this.records.get(id)!, id, reason);
+  }
+
+  failedCount(): number {
+    let failed = 0;
+    for (const r of this.records.values()) if (r.status === 'Failed') failed++;
+    return failed;
   }
 
   checkCancel(id: string): void {

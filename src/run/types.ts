@@ -9,7 +9,8 @@ export const OUTPUT_READY: ReadonlySet<TaskStatus> = new Set(['Completed', 'Reus
 /** Finished, one way or another. */
 export const DONE_STATUSES: ReadonlySet<TaskStatus> = new Set(['Completed', 'Reused', 'Failed', 'Skipped', 'Cancelled']);
 
-export type RunPhase = 'Planning' | 'AwaitingApproval' | 'Running' | 'Aggregating' | RunOutcome;
+/** Held: a task failed for good and the run waits (holdOnFailure) for retry, skip, patch or release. */
+export type RunPhase = 'Planning' | 'AwaitingApproval' | 'Running' | 'Held' | 'Aggregating' | RunOutcome;
 export type RunOutcome = 'Completed' | 'Failed' | 'Cancelled' | 'Rejected' | 'BudgetExceeded';
 
 export interface Usage {
@@ -101,7 +102,7 @@ export interface RunStatusView {
 export interface AuditEntry {
   at: number;
   requestId: string;
-  action: 'approve' | 'reject' | 'patch' | 'retry' | 'skip' | 'cancel';
+  action: 'approve' | 'reject' | 'patch' | 'retry' | 'skip' | 'cancel' | 'release';
   taskId?: string;
   reason?: string;
   /** What the action changed, in words. */

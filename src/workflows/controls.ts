@@ -9,6 +9,7 @@ import {
   ApproveRequestSchema,
   PatchRequestSchema,
   RejectRequestSchema,
+  ReleaseRequestSchema,
   RetryRequestSchema,
   TaskRequestSchema,
 } from '../run/controlRequests';
@@ -21,6 +22,7 @@ import {
   patchPlanUpdate,
   planQuery,
   rejectUpdate,
+  releaseUpdate,
   retryTaskUpdate,
   skipTaskUpdate,
   statusQuery,
@@ -71,8 +73,17 @@ export function registerControls(run: RunState): void {
 
   control(run, skipTaskUpdate, TaskRequestSchema, 'skip', (req) => {
     const table = mustHaveTable(run);
-    table.checkSkip(req.taskId);
-    return () => (table.skipByOperator(req.taskId, `skipped by operator${req.reason ? `: ${req.reason}` : ''}`), `${req.taskId} skipped`);
+    const held = run.phase === 'Held';
+    table.checkSkip(req.taskId, 'skip', held);
+    return () => (table.skipByOperator(req.taskId, `skipped by operator${req.reason ? `: ${req.reason}` : ''}`, held), `${req.taskId} skipped`);
+  });
+
+  control(run, releaseUpdate, ReleaseRequestSchema, 'release', () => {
+    if (run.phase !== 'Held') throw new ControlError(`cannot release the run: it is ${run.phase}, not held`);
+    return () => {
+      run.released = true;
+      return 'released: the report is written from what finished';
+    };
   });
 
   control(run, cancelTaskUpdate, TaskRequestSchema, 'cancel', (req) => {
@@ -94,7 +105,7 @@ export function registerControls(run: RunState): void {
 
   control(run, patchPlanUpdate, PatchRequestSchema, 'patch', (req) => {
     const table = mustHaveTable(run);
-    if (run.phase !== 'AwaitingApproval' && run.phase !== 'Running') throw new ControlError(`cannot patch the plan while the run is ${run.phase}`);
+    if (run.phase !== 'AwaitingApproval' && run.phase !== 'Running' && run.phase !== 'Held') throw new ControlError(`cannot patch the plan while the run is ${run.phase}`);
     const patched = applyPlanPatch(table.plan(run.planBase), req.patch);
     if (!patched.ok) throw new ControlError(patched.message);
     table.checkPatch(patched.plan);
@@ -184,5 +195,5 @@ function mustAwaitPlanApproval(run: RunState, action: string): void {
 }
 
 function mustBeExecuting(run: RunState, action: string): void {
-  if (run.phase !== 'Running') throw new ControlError(`cannot ${action} while the run is ${run.phase}`);
+  if (run.phase !== 'Running' && run.phase !== 'Held') throw new ControlError(`cannot ${action} while the run is ${run.phase}`);
 }

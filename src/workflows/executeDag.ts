@@ -165,6 +165,10 @@ export async function executeDag(run: RunState, settings: ExecuteSettings): Prom
   };
 
   const approvalMs = durationToMs(settings.approvalTimeout);
+  const hold = settings.options.holdOnFailure;
+  const holdMs = hold === undefined || hold === false ? undefined : hold === true ? approvalMs : durationToMs(hold);
+  /** When the run began to hold: its hold times out from then, whatever wakes it meanwhile. */
+  let heldSince: number | undefined;
   for (;;) {
     const now = Date.now();
     table.promoteReady(now);
@@ -184,7 +188,24 @@ export async function executeDag(run: RunState, settings: ExecuteSettings): Prom
       table.skipNotStarted(`budget exceeded: ${overBudget}`);
     }
     for (const id of table.nextToStart(settings.maxParallel, startOrder())) start(table.task(id));
-    if (table.isFinished()) return;
+    if (table.isFinished()) {
+      // Held on failure: the report waits until an operator retries, skips, patches or releases.
+      if (holdMs === undefined || run.released || run.budgetExceeded || table.failedCount() === 0) return;
+      heldSince ??= now;
+      if (now - heldSince >= holdMs) {
+        run.released = true;
+        run.record({ requestId: 'timeout:hold', action: 'release', reason: 'hold timed out', effect: 'released by default: the report is written from what finished' }, now);
+        return;
+      }
+      run.phase = 'Held';
+      run.publish();
+      run.changed = false;
+      await condition(() => run.changed, heldSince + holdMs - now);
+      run.changed = false;
+      continue;
+    }
+    heldSince = undefined;
+    if (run.phase === 'Held') run.phase = 'Running';
     const awaiting = table.awaitingApproval();
     if (table.activeCount() === 0 && awaiting.length === 0) {
       // Unreachable for a validated plan; fail loudly rather than wait forever.

@@ -3,7 +3,7 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { Plan } from '../plan/schema';
 import type { AgentProgressNotice } from '../run/agentTypes';
-import type { ApproveRequest, PatchRequest, RejectRequest, RetryRequest, TaskRequest } from '../run/controlRequests';
+import type { ApproveRequest, PatchRequest, RejectRequest, ReleaseRequest, RetryRequest, TaskRequest } from '../run/controlRequests';
 import type { RunStatusView, TaskAttemptNotice, Usage } from '../run/types';
 
 export const statusQuery = defineQuery<RunStatusView>('status');
@@ -20,3 +20,5 @@ export const patchPlanUpdate = defineUpdate<RunStatusView, [PatchRequest]>('patc
 export const retryTaskUpdate = defineUpdate<RunStatusView, [RetryRequest]>('retryTask');
 export const skipTaskUpdate = defineUpdate<RunStatusView, [TaskRequest]>('skipTask');
 export const cancelTaskUpdate = defineUpdate<RunStatusView, [TaskRequest]>('cancelTask');
+/** A run held on a failure: stop holding, write the report from what finished. */
+export const releaseUpdate = defineUpdate<RunStatusView, [ReleaseRequest]>('release');

@@ -30,6 +30,8 @@ export class RunState {
   changed = false;
   /** The plan came from the decomposition cache. */
   planCached = false;
+  /** An operator released a held run (or its hold timed out). */
+  released = false;
   /** Why the budget stopped the run, once it did. */
   budgetExceeded?: string;
   /** Publish search attributes (only when the server has them registered). */
