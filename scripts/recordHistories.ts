@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { OrchestrateInput } from '../src/plan/schema';
 import type { RunStatusView } from '../src/run/types';
-import { approveUpdate, cancelTaskUpdate, patchPlanUpdate, rejectUpdate, retryTaskUpdate, statusQuery } from '../src/workflows/messages';
+import { approveUpdate, cancelTaskUpdate, patchPlanUpdate, rejectUpdate, releaseUpdate, retryTaskUpdate, statusQuery } from '../src/workflows/messages';
 import { LocalResultStore } from '../src/store/resultStore';
 import { startDevServer } from '../src/temporal/devServer';
 import { connectClient } from '../src/temporal/connect';
@@ -30,6 +30,8 @@ interface Scenario {
   queues?: string[];
   /** What an operator does while the run goes on. */
   drive?: (handle: WorkflowHandle) => Promise<void>;
+  /** Runs an earlier run first (on the same worker and store) and adds to the input what refers to it. */
+  before?: (run: (input: OrchestrateInput) => Promise<string>) => Promise<Partial<OrchestrateInput>>;
 }
 
 async function untilStatus(handle: WorkflowHandle, ok: (v: RunStatusView) => boolean): Promise<void> {
@@ -40,6 +42,8 @@ const taskIs = (id: string, status: string) => (v: RunStatusView) => v.tasks.fin
 function scenarios(): Scenario[] {
   let overloaded = 0;
   let planned = 0;
+  let failC = true;
+  let failHeld = true;
   const diamond = { tasks: [t('A'), t('B', ['A']), t('C', ['A']), t('D', ['B', 'C'])] };
   return [
     { name: 'plain-diamond', input: { plan: diamond }, handler: defaultHandler },
@@ -173,6 +177,48 @@ function scenarios(): Scenario[] {
       handler: defaultHandler,
     },
     {
+      // A rerun of a run whose C failed: A and B are reused from it, C and D run.
+      name: 'rerun-reuse',
+      input: { plan: diamond, options: { aggregate: 'none' } },
+      before: async (run) => {
+        const earlier = await run({ plan: diamond, options: { aggregate: 'none' } });
+        failC = false;
+        return { reuseFrom: earlier, fromTasks: ['D'] };
+      },
+      handler: (req) => (req.kind === 'task' && req.taskId === 'C' && failC ? { status: 400, message: 'broken' } : defaultHandler(req)),
+    },
+    {
+      // The cross-run cache: A and B are found under their keys; NEW runs.
+      name: 'reuse-cache',
+      input: { plan: { tasks: [t('A'), t('B', ['A']), t('NEW', ['B'])] }, options: { aggregate: 'none', reuse: true } },
+      before: async (run) => {
+        await run({ plan: { tasks: [t('A'), t('B', ['A'])] }, options: { aggregate: 'none' } });
+        return {};
+      },
+      handler: defaultHandler,
+    },
+    {
+      // Held on a failure, then the failed task retried: the run completes.
+      name: 'hold-then-retry',
+      input: { plan: { tasks: [t('H'), t('AFTER', ['H']), t('OTHER')] }, options: { holdOnFailure: true, aggregate: 'none' } },
+      handler: (req) => (req.kind === 'task' && req.taskId === 'H' && failHeld ? { status: 400, message: 'broken' } : defaultHandler(req)),
+      drive: async (handle) => {
+        await untilStatus(handle, (v) => v.phase === 'Held');
+        failHeld = false;
+        await handle.executeUpdate(retryTaskUpdate, { args: [{ requestId: 'retry-h', taskId: 'H' }] });
+      },
+    },
+    {
+      // Held on a failure, then released: the report is written from what finished.
+      name: 'hold-released',
+      input: { plan: { tasks: [t('BAD'), t('OK')] }, options: { holdOnFailure: '1h' } },
+      handler: (req) => (req.kind === 'task' && req.taskId === 'BAD' ? { status: 400, message: 'broken' } : defaultHandler(req)),
+      drive: async (handle) => {
+        await untilStatus(handle, (v) => v.phase === 'Held');
+        await handle.executeUpdate(releaseUpdate, { args: [{ requestId: 'release', reason: 'good enough' }] });
+      },
+    },
+    {
       name: 'skill-queue',
       input: { plan: { tasks: [t('T-01'), { ...t('T-02', ['T-01']), queue: 'skill' }, { ...t('T-03', ['T-01']), backend: 'shell', command: 'echo shell' }] }, options: { queues: { shell: 'skill' } } },
       handler: defaultHandler,
@@ -199,8 +245,15 @@ async function main(): Promise<void> {
         store: new LocalResultStore(join(dir, 'results')),
         queues: (scenario.queues ?? []).map((name) => ({ name })),
       });
-      const handle = await client.workflow.start(scenario.workflowType ?? 'orchestrate', { taskQueue, workflowId: `history-${scenario.name}`, args: [scenario.input as OrchestrateInput] });
       const running = w.run();
+      const earlier = scenario.before
+        ? await scenario.before(async (input) => {
+            const first = await client.workflow.start('orchestrate', { taskQueue, workflowId: `history-${scenario.name}-before`, args: [input] });
+            await first.result();
+            return first.workflowId;
+          })
+        : {};
+      const handle = await client.workflow.start(scenario.workflowType ?? 'orchestrate', { taskQueue, workflowId: `history-${scenario.name}`, args: [{ ...(scenario.input as OrchestrateInput), ...earlier }] });
       await Promise.all([handle.result(), scenario.drive?.(handle)]);
       w.shutdown();
       await running;
