@@ -2,7 +2,10 @@
 // unchanged tasks (status Reused, 0 tokens, no call to the LLM) and runs the rest; `fromTasks`
 // forces tasks and their dependents to run again; a patched task runs again with whatever its new
 // output changes downstream; the opt-in cross-run cache finds outputs of any earlier run by key.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { execFile } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { RunResult } from '../src/run/types';
 import { defaultHandler, type Handler } from './support/fakeAnthropic';
 import { planOf, startTestEnv, type TestEnv } from './support/testEnv';
@@ -66,6 +69,17 @@ describe('rerun', () => {
     const second = await env.run({ plan: patched, options: { aggregate: 'none' }, reuseFrom: firstHandle.workflowId });
     expect(second.tasks.map((t) => [t.id, t.status])).toEqual([['A', 'Reused'], ['B', 'Reused'], ['C', 'Completed'], ['D', 'Reused'], ['E', 'Completed']]);
     expect(second.tasks[2]!.output).toBe('output of C for "Do C, but in more depth."');
+  });
+
+  it('works from the temporal CLI: reuseFrom and fromTasks are input fields', async () => {
+    handler = echo;
+    const firstHandle = await env.start({ plan: diamond(), options: { aggregate: 'none' } });
+    await firstHandle.result();
+    const workflowId = `rerun-by-temporal-cli-${randomUUID()}`;
+    const input = { plan: diamond(), options: { aggregate: 'none' }, reuseFrom: firstHandle.workflowId, fromTasks: ['D'] };
+    await promisify(execFile)(inject('temporalCli'), ['workflow', 'start', '--address', inject('temporalAddress'), '--type', 'orchestrate', '--task-queue', env.taskQueue, '--workflow-id', workflowId, '--input', JSON.stringify(input)]);
+    const result = await env.result(env.client.workflow.getHandle(workflowId));
+    expect(result.tasks.map((t) => [t.id, t.status])).toEqual([['A', 'Reused'], ['B', 'Reused'], ['C', 'Reused'], ['D', 'Completed'], ['E', 'Completed']]);
   });
 
   it('refuses, naming the problem, a run that does not exist and a task that is not in the plan', async () => {

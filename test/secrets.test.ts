@@ -71,9 +71,10 @@ describe('the scrubber', () => {
     const result = await env.result(handle);
     const task = byId(result.tasks).ECHO!;
     expect(task.status).toBe('Failed');
-    expect(task.attempts).toBe(2);
+    // The 500 is provider trouble, sent again within the attempt; the 401 ends it.
+    expect(task.attempts).toBe(1);
     expect(task.error).toContain('invalid x-api-key [redacted ANTHROPIC_API_KEY]');
-    // The first attempt's error travelled in the taskAttempt signal: it is in history, scrubbed.
+    // The 500's message travelled in the taskAttempt signal (the Retrying reason): it is in history, scrubbed.
     const history = historyText(await handle.fetchHistory());
     expect(history).toContain('taskAttempt');
     await expectNoSecret(handle, result);
