@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { RunResult, RunStatusView } from '../src/run/types';
 import { statusQuery } from '../src/workflows/messages';
 import { defaultHandler, sleep, startFakeAnthropic, type FakeAnthropic } from './support/fakeAnthropic';
-import { cleanEnv, spawnDagent, waitForOutput } from './support/processes';
+import { cleanEnv, runDagent, spawnDagent, waitForOutput } from './support/processes';
 import { planOf, startTestEnv, TEST_API_KEY, type TestEnv } from './support/testEnv';
 
 let llm: FakeAnthropic;
@@ -29,11 +29,7 @@ afterAll(async () => {
 });
 
 const env = () => cleanEnv({ ANTHROPIC_API_KEY: TEST_API_KEY, ANTHROPIC_BASE_URL: llm.url, DAGENT_RESULTS_DIR: join(dir, 'results'), TEMPORAL_ADDRESS: inject('temporalAddress') });
-async function dagent(...args: string[]) {
-  const p = spawnDagent(args, env());
-  const code = await p.exited;
-  return { code, stdout: p.stdout(), stderr: p.stderr() };
-}
+const dagent = (...args: string[]) => runDagent(args, env());
 
 describe('dagent control commands', () => {
   it('refuses a request id used again for a different move (the server would answer it with the first move)', async () => {

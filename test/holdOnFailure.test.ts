@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { RunResult } from '../src/run/types';
 import { releaseUpdate, retryTaskUpdate, skipTaskUpdate, statusQuery } from '../src/workflows/messages';
 import { defaultHandler, sleep, type Handler } from './support/fakeAnthropic';
-import { cleanEnv, spawnDagent } from './support/processes';
+import { cleanEnv, runDagent } from './support/processes';
 import { planOf, startTestEnv, type TestEnv } from './support/testEnv';
 import type { WorkflowHandle } from '@temporalio/client';
 
@@ -45,7 +45,7 @@ describe('hold on failure', () => {
     failing = new Set();
     const other = await env.start({ plan: plan(), options: { holdOnFailure: true, aggregate: 'plain' } });
     // Release is refused while a run is not held, and changes nothing.
-    await expect(other.executeUpdate(releaseUpdate, { args: [{ requestId: 'r1' }] })).rejects.toMatchObject({ cause: { message: expect.stringMatching(/^cannot release the run: it is (Running|Aggregating|Completed), not held$/) } });
+    await expect(other.executeUpdate(releaseUpdate, { args: [{ requestId: 'r1' }] })).rejects.toMatchObject({ cause: { message: expect.stringMatching(/^cannot release the run: it is (?!Held)\w+, not held$/) } });
     await other.result();
   });
 
@@ -91,10 +91,7 @@ describe('hold on failure', () => {
     failing = new Set(['A']);
     const handle = await env.start({ plan: plan(), options: { holdOnFailure: true, aggregate: 'none', searchAttributes: true } }, `held-${randomUUID()}`);
     await held(handle);
-    const cli = (...args: string[]) => {
-      const p = spawnDagent(args, cleanEnv({ TEMPORAL_ADDRESS: inject('temporalAddress') }));
-      return p.exited.then((code) => ({ code, stdout: p.stdout(), stderr: p.stderr() }));
-    };
+    const cli = (...args: string[]) => runDagent(args, cleanEnv({ TEMPORAL_ADDRESS: inject('temporalAddress') }));
     let listed = '';
     for (let i = 0; i < 50 && !listed.includes(handle.workflowId); i++) {
       listed = (await cli('list', '--status', 'held')).stdout;

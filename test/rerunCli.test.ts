@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { RunResult } from '../src/run/types';
 import { defaultHandler, startFakeAnthropic, type FakeAnthropic, type Handler } from './support/fakeAnthropic';
-import { cleanEnv, spawnDagent } from './support/processes';
+import { cleanEnv, runDagent } from './support/processes';
 import { TEST_API_KEY } from './support/testEnv';
 
 let llm: FakeAnthropic;
@@ -25,11 +25,7 @@ afterAll(async () => {
 });
 
 const env = () => cleanEnv({ ANTHROPIC_API_KEY: TEST_API_KEY, ANTHROPIC_BASE_URL: llm.url, DAGENT_RESULTS_DIR: join(dir, 'results'), TEMPORAL_ADDRESS: inject('temporalAddress') });
-async function dagent(...args: string[]) {
-  const p = spawnDagent(args, env());
-  const code = await p.exited;
-  return { code, stdout: p.stdout(), stderr: p.stderr() };
-}
+const dagent = (...args: string[]) => runDagent(args, env());
 
 describe('dagent rerun', () => {
   it('reruns a failed run paying only for what failed, then with a new prompt and --from', async () => {

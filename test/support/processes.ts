@@ -22,6 +22,13 @@ export function spawnDagent(args: string[], env: NodeJS.ProcessEnv, cwd?: string
   return { child, stdout: () => out, stderr: () => err, exited };
 }
 
+/** Runs the CLI to its end: its exit code and what it printed. */
+export async function runDagent(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const p = spawnDagent(args, env);
+  const code = await p.exited;
+  return { code, stdout: p.stdout(), stderr: p.stderr() };
+}
+
 /** Resolves once the text appears in the process's stderr. */
 export async function waitForOutput(p: Spawned, text: string, timeoutMs = 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
