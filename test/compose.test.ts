@@ -8,7 +8,7 @@ import { DEV_SERVER_SEARCH_ATTRIBUTES } from '../src/run/searchAttributes';
 
 const root = new URL('../', import.meta.url);
 const compose = parse(readFileSync(new URL('docker-compose.yml', root), 'utf8')) as {
-  services: Record<string, { image?: string; build?: string; command?: string[]; volumes?: string[]; environment?: Record<string, string>; ports?: string[]; depends_on?: string[] | Record<string, unknown> }>;
+  services: Record<string, { image?: string; build?: string; command?: string[]; healthcheck?: { test: string[] }; volumes?: string[]; environment?: Record<string, string>; ports?: string[]; depends_on?: string[] | Record<string, unknown> }>;
   volumes: Record<string, unknown>;
 };
 const dockerfile = readFileSync(new URL('Dockerfile', root), 'utf8');
@@ -47,6 +47,14 @@ describe('docker-compose.yml', () => {
     expect(worker.environment!.ANTHROPIC_API_KEY).toMatch(/^\$\{ANTHROPIC_API_KEY:\?.+\}$/);
     expect(worker.build).toBe('.');
     expect(worker.command!.slice(0, 1)).toEqual(['worker']);
+  });
+
+  it('exposes the worker\'s metrics port and checks its health on that port (the command itself is run in test/metrics.test.ts)', () => {
+    const worker = services['dagent-worker']!;
+    const port = worker.command![worker.command!.indexOf('--metrics-port') + 1]!;
+    expect(port).toMatch(/^\d+$/);
+    expect(worker.ports).toContain(`${port}:${port}`);
+    expect(worker.healthcheck!.test.join(' ')).toContain(`http://127.0.0.1:${port}/healthz`);
   });
 
   it('pins every image and references only services and volumes it defines', () => {

@@ -13,12 +13,15 @@ import type { RunTaskInput, TaskOutcome } from '../run/types';
 import { reportAttempt, type ActivityDeps } from './deps';
 import { storeOutput } from './storeOutput';
 import { fileForReuse } from './reuse';
+import { recordAttempt } from '../metrics/dagentMetrics';
 import { checkOutput } from './outputSchema';
 
 export async function runTask(deps: ActivityDeps, input: RunTaskInput): Promise<TaskOutcome> {
   const ctx = Context.current();
   const { task } = input;
   const attempt = ctx.info.attempt;
+  const backend = task.backend ?? 'anthropic';
+  const began = Date.now();
   if (attempt > 1) await reportAttempt(deps, ctx, { taskId: task.id, attempt });
 
   let result: BackendResult;
@@ -44,6 +47,7 @@ export async function runTask(deps: ActivityDeps, input: RunTaskInput): Promise<
     };
     result = await runWithSchema(request);
   } catch (err) {
+    if (!ctx.cancellationSignal.aborted) recordAttempt(ctx.metricMeter, backend, 'failed', Date.now() - began);
     if (err instanceof ApplicationFailure && !err.nonRetryable) await reportAttempt(deps, ctx, { taskId: task.id, attempt, error: err.message });
     throw err;
   }
@@ -55,6 +59,7 @@ export async function runTask(deps: ActivityDeps, input: RunTaskInput): Promise<
     exitCode: result.exitCode,
     model: result.model,
   });
+  recordAttempt(ctx.metricMeter, backend, 'completed', Date.now() - began, outcome.model, outcome.usage);
   if (input.reuseKey && outcome.outputHash) {
     // Filed for the cross-run cache; a run that cannot file it still has its output.
     await fileForReuse(deps.store, {

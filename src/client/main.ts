@@ -137,7 +137,8 @@ addConnectionFlags(
     .option('--max-concurrent-activities <n>', 'activities this worker runs at once, per task queue it serves (default 16)', parsePositiveInt('--max-concurrent-activities'))
     .option('--queue <names>', 'serve only these skill queues (task queue <task-queue>-<name>), e.g. gpu,claude=8 (NAME=N: at most N at once from that queue); repeatable', parseQueueFlag)
     .option('--serve-runs', 'with --queue: serve the run queue too (the workflows and the default activities), so one worker does everything')
-    .option('--no-activities', 'serve the workflows only, no default activities (with --queue: the workflows and those queues)'),
+    .option('--no-activities', 'serve the workflows only, no default activities (with --queue: the workflows and those queues)')
+    .option('--metrics-port <port>', 'serve Prometheus metrics (/metrics: the SDK\'s and dagent\'s) and /healthz on this port, all interfaces (default: $DAGENT_METRICS_BIND, else none)', parsePositiveInt('--metrics-port')),
 ).action(async (flags) => finish(await (await import('./workerCommand')).workerCommand(flags)));
 
 const queue = program.command('queue').description('skill queues: their workers, backlog and shared rate limit');

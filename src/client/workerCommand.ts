@@ -6,6 +6,9 @@ import { skillTaskQueue } from '../plan/skillQueue';
 import { createWorker, type SkillQueueServed } from '../workers/createWorker';
 import { loadConfig } from './config';
 import { installQuietRuntime } from './quietRuntime';
+import { dagentSettings } from '../settings/dagentSettings';
+import { freePort } from '../temporal/devServer';
+import { startMetricsServer } from '../workers/metricsServer';
 import { logLine, resolveTaskQueue, type ConnectionFlags } from './shared';
 
 export interface WorkerFlags extends ConnectionFlags {
@@ -15,6 +18,8 @@ export interface WorkerFlags extends ConnectionFlags {
   activities?: boolean;
   /** With --queue: serve the run queue too (workflows and default activities). */
   serveRuns?: boolean;
+  /** /metrics and /healthz on this port, all interfaces (else DAGENT_METRICS_BIND, else none). */
+  metricsPort?: number;
 }
 
 export async function workerCommand(flags: WorkerFlags): Promise<number> {
@@ -26,7 +31,10 @@ export async function workerCommand(flags: WorkerFlags): Promise<number> {
     logLine('dagent: warning: ANTHROPIC_API_KEY is not set; tasks that call the LLM will fail until this worker has it');
   }
   const taskQueue = resolveTaskQueue(flags.taskQueue, (await loadConfig()).config.taskQueue);
-  installQuietRuntime();
+  const metricsBind = flags.metricsPort !== undefined ? `0.0.0.0:${flags.metricsPort}` : dagentSettings().metricsBind;
+  // The SDK's exporter listens inside; the metrics port passes /metrics through and adds /healthz.
+  const sdkExporter = metricsBind ? `127.0.0.1:${await freePort()}` : undefined;
+  installQuietRuntime(sdkExporter ? { prometheusBind: sdkExporter } : {});
   const target = await resolveTemporal({ address: flags.address, namespace: flags.namespace, profile: flags.profile, autoStart: false, log: logLine });
   // Fail here, clearly, if the server is not there, rather than inside the worker's poll loop.
   await (await connectClient(target)).connection.close();
@@ -46,9 +54,15 @@ export async function workerCommand(flags: WorkerFlags): Promise<number> {
     ...(runQueueRole ? [`${taskQueue} (${runQueueRole})`] : []),
     ...queues.map((q) => `${skillTaskQueue(taskQueue, q.name)} (activities${q.maxConcurrentActivities ? `, ${q.maxConcurrentActivities} at once` : ''})`),
   ];
+  const metrics = metricsBind && sdkExporter ? await startMetricsServer({ bind: metricsBind, sdkExporter, health: () => worker.health() }) : undefined;
   logLine(`dagent: worker polling task queue ${served.join(', ')} on ${target.address} (namespace ${target.namespace}); Ctrl-C stops it`);
-  // The SDK shuts the workers down gracefully on SIGINT and SIGTERM.
-  await worker.run();
-  await worker.close();
+  if (metrics) logLine(`dagent: metrics on http://${metrics.address}/metrics, health on http://${metrics.address}/healthz`);
+  try {
+    // The SDK shuts the workers down gracefully on SIGINT and SIGTERM.
+    await worker.run();
+  } finally {
+    await metrics?.close();
+    await worker.close();
+  }
   return 0;
 }

@@ -28,6 +28,8 @@ export interface DagentSettings {
   shellEnv: string[];
   /** DAGENT_WORKER_WAIT: after this long untaken, a task shows "waiting for a worker on …" (default 10s). */
   workerWaitMs: number;
+  /** DAGENT_METRICS_BIND: host:port of a worker's /metrics and /healthz (off by default). */
+  metricsBind?: string;
   /** DAGENT_BREAKER_FAILURES: provider failures in a row that open a worker's circuit breaker (default 5). */
   breakerFailures: number;
   /** DAGENT_BREAKER_COOLDOWN: the breaker's first cool-down (default 30s; doubles up to 5 min). */
@@ -59,6 +61,7 @@ const VARIABLES = {
   DAGENT_RESULTS_DIR: nonEmpty,
   DAGENT_SHELL_ENV: z.string().transform((v) => v.split(/[,\s]+/).filter(Boolean)).pipe(z.array(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'lists variable names, separated by commas or spaces'))),
   DAGENT_WORKER_WAIT: z.string().regex(DURATION, 'must be a duration such as "10s", "2m" or "500ms"').transform((v) => durationToMs(v)),
+  DAGENT_METRICS_BIND: z.string().regex(/^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+):\d{1,5}$/, 'must be host:port, such as 0.0.0.0:9464 or 127.0.0.1:9464'),
   DAGENT_BREAKER_FAILURES: z.string().regex(/^\d+$/, 'must be a whole number').transform(Number).pipe(z.number().min(1, 'must be at least 1').max(1000, 'must be at most 1000')),
   DAGENT_BREAKER_COOLDOWN: z.string().regex(DURATION, 'must be a duration such as "30s", "1m" or "500ms"').transform((v) => durationToMs(v)).pipe(z.number().min(100, 'must be at least 100ms').max(300_000, 'must be at most 5m')),
 } as const;
@@ -89,6 +92,7 @@ export function readDagentSettings(env: NodeJS.ProcessEnv = process.env): Dagent
     encryptionKey: read(env, 'DAGENT_ENCRYPTION_KEY'),
     store: read(env, 'DAGENT_STORE'),
     resultsDir: read(env, 'DAGENT_RESULTS_DIR'),
+    metricsBind: read(env, 'DAGENT_METRICS_BIND'),
   };
   for (const [key, value] of Object.entries(optional)) if (value !== undefined) (settings as unknown as Record<string, unknown>)[key] = value;
   return settings;

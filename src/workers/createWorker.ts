@@ -18,6 +18,7 @@ import { skillTaskQueue } from '../plan/skillQueue';
 import { taskAttemptSignal } from '../workflows/messages';
 import { runResultReader } from './runResultOf';
 import { scrubInterceptor } from './scrubInterceptor';
+import { workerHealth, type WorkerHealth } from './workerHealth';
 import { workflowCode } from './workflowsPath';
 export { WorkerRoleError } from './workerRoleError';
 import { WorkerRoleError } from './workerRoleError';
@@ -64,6 +65,8 @@ export interface DagentWorker {
   workers: Worker[];
   /** The Temporal task queues polled, in the order of `workers`. */
   taskQueues: string[];
+  /** Whether every Temporal worker runs and no poller failed (for /healthz). */
+  health(): WorkerHealth;
   /** Runs every worker until all stop; one failing stops the others. */
   run(): Promise<void>;
   shutdown(): void;
@@ -136,6 +139,7 @@ export async function createWorker(options: DagentWorkerOptions): Promise<Dagent
     worker: workers[0]!,
     workers,
     taskQueues,
+    health: () => workerHealth(workers.map((w, i) => ({ taskQueue: taskQueues[i]!, status: w.getStatus() }))),
     async run() {
       const running = workers.map((w) => w.run());
       try {

@@ -1,7 +1,8 @@
 // The orchestrate workflow: plan (or take a plan), optionally wait for plan approval, run the
 // DAG, aggregate, return a RunResult. A cancelled run still writes its report from what finished.
 // Deterministic: decisions only; all I/O happens in activities.
-import { ActivityFailure, ApplicationFailure, CancellationScope, condition, isCancellation, proxyActivities, workflowInfo } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, CancellationScope, condition, isCancellation, metricMeter, proxyActivities, workflowInfo } from '@temporalio/workflow';
+import { recordRunEnd } from '../metrics/dagentMetrics';
 import type { Activities } from '../activities';
 import { unsafeTaskProblems } from '../plan/planSafety';
 import { DEFAULT_OPTIONS, durationToMs, OrchestrateInputSchema, toTemporalDuration, type Duration, type OrchestrateInput, type Plan } from '../plan/schema';
@@ -91,6 +92,8 @@ export async function orchestrate(input: OrchestrateInput): Promise<RunResult> {
   const records = table.list();
   const stats = computeRunStats(records);
   outcome ??= stats.completed + (stats.reused ?? 0) === stats.totalTasks ? 'Completed' : 'Failed';
+  // Exported with the SDK's metrics by the worker (not on replay).
+  recordRunEnd(metricMeter, outcome, records, stats.makespanMs);
   // Durations are remembered while the report is written: no wait of their own.
   const remembering = CancellationScope.nonCancellable(() => rememberDurations(table.plan().tasks, records, options.model));
   const aggregated: AggregateOutcome =
