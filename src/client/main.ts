@@ -107,6 +107,11 @@ onRun(program.command('result').description('the RunResult of a finished run: re
   .action(async (id: string, flags) => finish(await (await control()).resultCommand(id, flags)));
 onRun(program.command('graph').description('the run\'s DAG coloured by status and its timeline, in Mermaid'))
   .action(async (id: string, flags) => finish(await (await control()).graphCommand(id, flags)));
+addConnectionFlags(program.command('stats').description('runs of a task queue by status, and P50/P95/P99 of run makespans and task durations per backend, from Temporal\'s visibility and the runs\' results'))
+  .option('--since <duration>', 'runs started within this long, e.g. 30m, 24h, 7d', '24h')
+  .option('--limit <n>', 'read at most this many runs', parsePositiveInt('--limit'), 1000)
+  .option('--json', 'as JSON')
+  .action(async (flags) => finish(await (await import('./statsCommand')).statsCommand(flags)));
 addServerFlags(program.command('list').description('runs of the orchestrate workflow, newest first'))
   .option('--status <status>', 'running, held, completed, failed, cancelled, terminated or timedout')
   .option('--limit <n>', 'at most this many', parsePositiveInt('--limit'), 50)
