@@ -11,13 +11,15 @@ import { createHash } from 'node:crypto';
 import { copyFile, mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { WORKFLOW_BUNDLE_OPTIONS } from '../src/workers/workflowsPath';
+import { TRACED_WORKFLOW_BUNDLE_OPTIONS, WORKFLOW_BUNDLE_OPTIONS } from '../src/workers/workflowsPath';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const dist = join(root, 'dist');
 
 /** The prebuilt workflow bundle that workers started from dist/ load. */
 export const WORKFLOW_BUNDLE_FILE = join(dist, 'workflow-bundle.js');
+/** The same with OpenTelemetry's workflow interceptors, for workers that trace. */
+export const TRACED_WORKFLOW_BUNDLE_FILE = join(dist, 'workflow-bundle-traced.js');
 
 /** Builds dist/; returns what it did, for a log line. */
 export async function buildDist(): Promise<string> {
@@ -55,10 +57,12 @@ export async function buildDist(): Promise<string> {
   const keyFile = join(dist, 'workflow-bundle.key');
   const previous = await readFile(keyFile, 'utf8').catch(() => '');
   if (previous !== key) {
-    const { code } = await bundleWorkflowCode({ ...WORKFLOW_BUNDLE_OPTIONS, logger: quietLogger() });
     await mkdir(dist, { recursive: true });
-    await writeFile(`${bundleFile}.tmp`, code);
-    await rename(`${bundleFile}.tmp`, bundleFile);
+    for (const [file, options] of [[bundleFile, WORKFLOW_BUNDLE_OPTIONS], [TRACED_WORKFLOW_BUNDLE_FILE, TRACED_WORKFLOW_BUNDLE_OPTIONS]] as const) {
+      const { code } = await bundleWorkflowCode({ ...options, logger: quietLogger() });
+      await writeFile(`${file}.tmp`, code);
+      await rename(`${file}.tmp`, file);
+    }
     await writeFile(keyFile, key);
   }
   return `built dist/ in ${Date.now() - started} ms${previous === key ? ' (workflow bundle unchanged)' : ''}`;

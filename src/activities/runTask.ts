@@ -14,6 +14,7 @@ import { reportAttempt, type ActivityDeps } from './deps';
 import { storeOutput } from './storeOutput';
 import { fileForReuse } from './reuse';
 import { recordAttempt } from '../metrics/dagentMetrics';
+import { annotateSpan } from '../telemetry/annotateSpan';
 import { checkOutput } from './outputSchema';
 
 export async function runTask(deps: ActivityDeps, input: RunTaskInput): Promise<TaskOutcome> {
@@ -48,6 +49,7 @@ export async function runTask(deps: ActivityDeps, input: RunTaskInput): Promise<
     result = await runWithSchema(request);
   } catch (err) {
     if (!ctx.cancellationSignal.aborted) recordAttempt(ctx.metricMeter, backend, 'failed', Date.now() - began);
+    annotateSpan({ 'dagent.task_id': task.id, 'dagent.backend': backend });
     if (err instanceof ApplicationFailure && !err.nonRetryable) await reportAttempt(deps, ctx, { taskId: task.id, attempt, error: err.message });
     throw err;
   }
@@ -60,6 +62,7 @@ export async function runTask(deps: ActivityDeps, input: RunTaskInput): Promise<
     model: result.model,
   });
   recordAttempt(ctx.metricMeter, backend, 'completed', Date.now() - began, outcome.model, outcome.usage);
+  annotateSpan({ 'dagent.task_id': task.id, 'dagent.backend': backend, 'dagent.model': outcome.model, 'dagent.input_tokens': outcome.usage.inputTokens, 'dagent.output_tokens': outcome.usage.outputTokens });
   if (input.reuseKey && outcome.outputHash) {
     // Filed for the cross-run cache; a run that cannot file it still has its output.
     await fileForReuse(deps.store, {

@@ -39,7 +39,11 @@ export async function openSession(
   const workerModules = flags.worker ? Promise.all([import('../workers/createWorker'), import('./quietRuntime')]) : undefined;
   workerModules?.catch(() => undefined);
   const target = await resolveTemporal({ address: flags.address, namespace: flags.namespace, profile: flags.profile, autoStart: true, log: logLine });
-  const client = await connectClient(target);
+  // With OTEL_EXPORTER_OTLP_ENDPOINT set, starting the run opens its trace (the OTel SDK loads only then).
+  const tracing = process.env.OTEL_EXPORTER_OTLP_ENDPOINT || process.env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ? await import('../telemetry/tracing') : undefined;
+  const traced = tracing?.tracingFromEnv(process.env, 'dagent');
+  if (traced) tracing!.installTracing(traced);
+  const client = await connectClient(target, undefined, tracing ? tracing.tracingClientInterceptors() : undefined);
   let worker: DagentWorker | undefined;
   let running: Promise<void> | undefined;
   const workerReady = workerModules
@@ -54,6 +58,7 @@ export async function openSession(
           maxConcurrentActivities: flags.maxConcurrentActivities,
           // One run (and its agent children) needs one thread; a second would only slow the start.
           workflowThreads: 1,
+          ...(traced ? { tracing: traced } : {}),
         });
         running = worker.run();
       })()
@@ -75,6 +80,7 @@ export async function openSession(
           await worker.close();
         }
         await client.connection.close();
+        await tracing?.flushTracing();
       })();
       return closing;
     },

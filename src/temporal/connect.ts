@@ -4,7 +4,7 @@
 // `temporal` CLI works for dagent (mTLS, a server CA and name, API keys). With nothing configured
 // at all: localhost:7233, else a dev server we start ourselves (database under .dagent/, Web UI
 // on 8233) that keeps running after the CLI exits.
-import { Client, Connection } from '@temporalio/client';
+import { Client, Connection, type WorkflowClientInterceptor } from '@temporalio/client';
 import { loadClientConnectConfig } from '@temporalio/envconfig';
 import type { NativeConnectionOptions } from '@temporalio/worker';
 import { join } from 'node:path';
@@ -86,7 +86,8 @@ export function describeConnectError(message: string): string {
 }
 
 /** A client whose server answered a real call, so later errors are about the run, not the network. */
-export async function connectClient(target: TemporalTarget, timeoutMs = 5_000): Promise<Client> {
+/** `interceptors`: the client's workflow interceptors (tracing). */
+export async function connectClient(target: TemporalTarget, timeoutMs = 5_000, interceptors?: WorkflowClientInterceptor[]): Promise<Client> {
   const deadline = Date.now() + timeoutMs;
   let lastError = '';
   while (Date.now() < deadline) {
@@ -94,7 +95,7 @@ export async function connectClient(target: TemporalTarget, timeoutMs = 5_000): 
       const connection = await Connection.connect({ ...(target.connection ?? { address: target.address }), connectTimeout: '5s' });
       await connection.workflowService.describeNamespace({ namespace: target.namespace });
       const codec = encryptionCodecFromSettings();
-      return new Client({ connection, namespace: target.namespace, ...(codec ? { dataConverter: { payloadCodecs: [codec] } } : {}) });
+      return new Client({ connection, namespace: target.namespace, ...(codec ? { dataConverter: { payloadCodecs: [codec] } } : {}), ...(interceptors ? { interceptors: { workflow: interceptors } } : {}) });
     } catch (err) {
       lastError = causeChain(err);
       await new Promise((r) => setTimeout(r, 500));

@@ -19,6 +19,7 @@ import { taskAttemptSignal } from '../workflows/messages';
 import { runResultReader } from './runResultOf';
 import { scrubInterceptor } from './scrubInterceptor';
 import { workerHealth, type WorkerHealth } from './workerHealth';
+import type { Tracing } from '../telemetry/tracing';
 import { workflowCode } from './workflowsPath';
 export { WorkerRoleError } from './workerRoleError';
 import { WorkerRoleError } from './workerRoleError';
@@ -49,6 +50,8 @@ export interface DagentWorkerOptions {
   codec?: PayloadCodec;
   /** The worker's environment: its secrets are scrubbed, shell tasks see its allow-listed part. Default: process.env. */
   env?: NodeJS.ProcessEnv;
+  /** Traces (OpenTelemetry); default: from OTEL_EXPORTER_OTLP_ENDPOINT, if set. The workflow bundle must then be the traced one. */
+  tracing?: Tracing;
   /** The worker's log, for events an operator should see (the circuit breaker opening and closing). */
   log?: (line: string) => void;
 }
@@ -105,11 +108,15 @@ export async function createWorker(options: DagentWorkerOptions): Promise<Dagent
     runResultOf: runResultReader(client, options.namespace),
     notifyAttempt: (workflowId, runId, notice) => client.workflow.getHandle(workflowId, runId).signal(taskAttemptSignal, scrubber.scrubDeep(notice)),
   });
+  // Tracing: activity spans and the workflow's span exporter (the OTel SDK is loaded only then).
+  const tracing = options.tracing ?? (env.OTEL_EXPORTER_OTLP_ENDPOINT || env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ? (await import('../telemetry/tracing')).tracingFromEnv(env, 'dagent-worker') : undefined);
+  const traced = tracing ? (await import('../telemetry/tracing')).tracingWorkerParts(tracing) : undefined;
   const common = {
     connection,
     namespace: options.namespace,
     dataConverter,
-    interceptors: { activity: [scrubInterceptor(scrubber)] },
+    interceptors: { activity: [...(traced ? [traced.activity] : []), scrubInterceptor(scrubber)] },
+    ...(traced ? { sinks: traced.sinks } : {}),
     // Cancellation (failFast, a cancelled run) reaches a task through its heartbeats: send them
     // often enough that a cancelled task's processes stop within seconds.
     maxHeartbeatThrottleInterval: '2s',
@@ -119,12 +126,15 @@ export async function createWorker(options: DagentWorkerOptions): Promise<Dagent
   const workers: Worker[] = [];
   const taskQueues: string[] = [];
   if (serveWorkflows || serveDefault) {
+    const code: ReturnType<typeof workflowCode> | undefined = !serveWorkflows ? undefined : options.workflowBundle ? { workflowBundle: options.workflowBundle } : workflowCode({ traced: tracing !== undefined });
+    const { workflowModules, ...bundle } = code ?? {};
     workers.push(
       await Worker.create({
         ...common,
+        ...(workflowModules ? { interceptors: { ...common.interceptors, workflowModules } } : {}),
         taskQueue: options.taskQueue,
         ...(serveDefault ? { activities, maxConcurrentActivityTaskExecutions: options.maxConcurrentActivities ?? 16 } : {}),
-        ...(serveWorkflows ? (options.workflowBundle ? { workflowBundle: options.workflowBundle } : workflowCode()) : {}),
+        ...bundle,
         ...(serveWorkflows && options.workflowThreads ? { workflowThreadPoolSize: options.workflowThreads } : {}),
       }),
     );

@@ -1,5 +1,6 @@
 // Where the workflow code is: its TypeScript entry (bundled by the build) and the prebuilt bundle.
 import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import type { WorkerOptions } from '@temporalio/worker';
 
@@ -13,13 +14,23 @@ export const WORKFLOWS_PATH = fileURLToPath(new URL('../workflows/index.ts', imp
  */
 export const WORKFLOW_BUNDLE_OPTIONS = { workflowsPath: WORKFLOWS_PATH, preloadModules: ['zod'] };
 
+/** The traced bundle: the same workflows with OpenTelemetry's workflow interceptors, for workers that trace. */
+export const TRACED_WORKFLOW_BUNDLE_OPTIONS = { ...WORKFLOW_BUNDLE_OPTIONS, workflowInterceptorModules: [createRequire(import.meta.url).resolve('@temporalio/interceptors-opentelemetry/lib/workflow-interceptors')] };
+
 /**
  * The workflows for Worker.create: the bundle `npm run build` wrote to dist/ when this code runs
  * from dist/ (loading it takes milliseconds; bundling takes seconds), else the sources, bundled now.
  */
-export function workflowCode(): Pick<WorkerOptions, 'workflowBundle' | 'workflowsPath' | 'bundlerOptions'> {
-  if (import.meta.url.endsWith('.ts')) return { workflowsPath: WORKFLOWS_PATH, bundlerOptions: { preloadModules: WORKFLOW_BUNDLE_OPTIONS.preloadModules } };
-  const codePath = fileURLToPath(new URL('../workflow-bundle.js', import.meta.url));
+export function workflowCode(options: { traced?: boolean } = {}): Pick<WorkerOptions, 'workflowBundle' | 'workflowsPath' | 'bundlerOptions'> & { workflowModules?: string[] } {
+  if (import.meta.url.endsWith('.ts')) {
+    return {
+      workflowsPath: WORKFLOWS_PATH,
+      bundlerOptions: { preloadModules: WORKFLOW_BUNDLE_OPTIONS.preloadModules },
+      // Bundled now: the workflow interceptors go in as Worker.create's interceptors.workflowModules.
+      ...(options.traced ? { workflowModules: TRACED_WORKFLOW_BUNDLE_OPTIONS.workflowInterceptorModules } : {}),
+    };
+  }
+  const codePath = fileURLToPath(new URL(options.traced ? '../workflow-bundle-traced.js' : '../workflow-bundle.js', import.meta.url));
   if (!existsSync(codePath)) throw new Error(`the workflow bundle ${codePath} is missing: run \`npm run build\` in the dagent folder`);
   return { workflowBundle: { codePath } };
 }
