@@ -143,8 +143,16 @@ addConnectionFlags(
     .option('--queue <names>', 'serve only these skill queues (task queue <task-queue>-<name>), e.g. gpu,claude=8 (NAME=N: at most N at once from that queue); repeatable', parseQueueFlag)
     .option('--serve-runs', 'with --queue: serve the run queue too (the workflows and the default activities), so one worker does everything')
     .option('--no-activities', 'serve the workflows only, no default activities (with --queue: the workflows and those queues)')
+    .option('--deployment <name>', 'Worker Versioning: the worker deployment this worker belongs to; the runs it starts stay pinned to its build')
+    .option('--build-id <id>', 'with --deployment: this worker\'s build id (default: a hash of its workflow bundle)')
     .option('--metrics-port <port>', 'serve Prometheus metrics (/metrics: the SDK\'s and dagent\'s) and /healthz on this port, all interfaces (default: $DAGENT_METRICS_BIND, else none)', parsePositiveInt('--metrics-port')),
 ).action(async (flags) => finish(await (await import('./workerCommand')).workerCommand(flags)));
+
+const deploy = program.command('deploy').description('Worker Versioning: roll out a new build of the workers without breaking runs under way');
+addServerFlags(deploy.command('promote').description('make a build the current version of a worker deployment: new runs start on it; runs under way finish on theirs'))
+  .argument('<buildId>', 'the build id a worker reported (dagent worker --deployment … prints it)')
+  .option('--deployment <name>', 'the worker deployment', 'dagent')
+  .action(async (buildId: string, flags) => finish(await (await import('./deployCommand')).promoteCommand(buildId, flags)));
 
 const queue = program.command('queue').description('skill queues: their workers, backlog and shared rate limit');
 addConnectionFlags(queue.command('show').description('workers, backlog and rate limit of the run queue and skill queues (default: those the config file names)'))

@@ -6,6 +6,7 @@ import { skillTaskQueue } from '../plan/skillQueue';
 import { createWorker, type SkillQueueServed } from '../workers/createWorker';
 import { loadConfig } from './config';
 import { installQuietRuntime } from './quietRuntime';
+import { CliError, EXIT } from './exitCodes';
 import { dagentSettings } from '../settings/dagentSettings';
 import { freePort } from '../temporal/devServer';
 import { startMetricsServer } from '../workers/metricsServer';
@@ -20,9 +21,13 @@ export interface WorkerFlags extends ConnectionFlags {
   serveRuns?: boolean;
   /** /metrics and /healthz on this port, all interfaces (else DAGENT_METRICS_BIND, else none). */
   metricsPort?: number;
+  /** Worker Versioning: the deployment this worker belongs to, and its build id. */
+  deployment?: string;
+  buildId?: string;
 }
 
 export async function workerCommand(flags: WorkerFlags): Promise<number> {
+  if (flags.buildId !== undefined && flags.deployment === undefined) throw new CliError('--build-id needs --deployment: the worker deployment the build belongs to', EXIT.usage);
   const queues = flags.queue ?? [];
   const serveRuns = queues.length === 0 || flags.serveRuns === true;
   const serveWorkflows = serveRuns || flags.activities === false;
@@ -48,6 +53,7 @@ export async function workerCommand(flags: WorkerFlags): Promise<number> {
     defaultActivities: serveDefault,
     queues,
     log: logLine,
+    ...(flags.deployment ? { deployment: { name: flags.deployment, ...(flags.buildId ? { buildId: flags.buildId } : {}) } } : {}),
   });
   const runQueueRole = serveWorkflows && serveDefault ? 'workflows and activities' : serveWorkflows ? 'workflows only' : undefined;
   const served = [
@@ -56,6 +62,7 @@ export async function workerCommand(flags: WorkerFlags): Promise<number> {
   ];
   const metrics = metricsBind && sdkExporter ? await startMetricsServer({ bind: metricsBind, sdkExporter, health: () => worker.health() }) : undefined;
   logLine(`dagent: worker polling task queue ${served.join(', ')} on ${target.address} (namespace ${target.namespace}); Ctrl-C stops it`);
+  if (worker.version) logLine(`dagent: worker deployment ${worker.version.deploymentName}, build ${worker.version.buildId} (runs stay pinned to the build they began on; make it current with: dagent deploy promote ${worker.version.buildId} --deployment ${worker.version.deploymentName})`);
   if (metrics) logLine(`dagent: metrics on http://${metrics.address}/metrics, health on http://${metrics.address}/healthz`);
   try {
     // The SDK shuts the workers down gracefully on SIGINT and SIGTERM.

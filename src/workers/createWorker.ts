@@ -19,6 +19,7 @@ import { taskAttemptSignal } from '../workflows/messages';
 import { runResultReader } from './runResultOf';
 import { scrubInterceptor } from './scrubInterceptor';
 import { workerHealth, type WorkerHealth } from './workerHealth';
+import { buildIdOf } from './buildId';
 import type { Tracing } from '../telemetry/tracing';
 import { workflowCode } from './workflowsPath';
 export { WorkerRoleError } from './workerRoleError';
@@ -50,6 +51,12 @@ export interface DagentWorkerOptions {
   codec?: PayloadCodec;
   /** The worker's environment: its secrets are scrubbed, shell tasks see its allow-listed part. Default: process.env. */
   env?: NodeJS.ProcessEnv;
+  /**
+   * Worker Versioning: this worker is build `buildId` (default: a hash of its workflow bundle) of
+   * the worker deployment `name`, and the runs it starts stay PINNED to it, so a new version's
+   * workflow code never replays a run begun on the old one.
+   */
+  deployment?: { name: string; buildId?: string };
   /** Traces (OpenTelemetry); default: from OTEL_EXPORTER_OTLP_ENDPOINT, if set. The workflow bundle must then be the traced one. */
   tracing?: Tracing;
   /** The worker's log, for events an operator should see (the circuit breaker opening and closing). */
@@ -68,6 +75,8 @@ export interface DagentWorker {
   workers: Worker[];
   /** The Temporal task queues polled, in the order of `workers`. */
   taskQueues: string[];
+  /** Its worker deployment version, when it runs with Worker Versioning. */
+  version?: { deploymentName: string; buildId: string };
   /** Whether every Temporal worker runs and no poller failed (for /healthz). */
   health(): WorkerHealth;
   /** Runs every worker until all stop; one failing stops the others. */
@@ -125,12 +134,16 @@ export async function createWorker(options: DagentWorkerOptions): Promise<Dagent
   } satisfies Partial<WorkerOptions>;
   const workers: Worker[] = [];
   const taskQueues: string[] = [];
+  const code: ReturnType<typeof workflowCode> | undefined = !serveWorkflows ? undefined : options.workflowBundle ? { workflowBundle: options.workflowBundle } : workflowCode({ traced: tracing !== undefined });
+  // A worker without the workflows is still the build of the bundle it ships with.
+  const version = options.deployment ? await deploymentVersion(options.deployment, code?.workflowBundle ?? options.workflowBundle ?? shippedBundle()) : undefined;
+  const versioning = version ? { workerDeploymentOptions: { version, useWorkerVersioning: true as const, defaultVersioningBehavior: 'PINNED' as const } } : {};
   if (serveWorkflows || serveDefault) {
-    const code: ReturnType<typeof workflowCode> | undefined = !serveWorkflows ? undefined : options.workflowBundle ? { workflowBundle: options.workflowBundle } : workflowCode({ traced: tracing !== undefined });
     const { workflowModules, ...bundle } = code ?? {};
     workers.push(
       await Worker.create({
         ...common,
+        ...versioning,
         ...(workflowModules ? { interceptors: { ...common.interceptors, workflowModules } } : {}),
         taskQueue: options.taskQueue,
         ...(serveDefault ? { activities, maxConcurrentActivityTaskExecutions: options.maxConcurrentActivities ?? 16 } : {}),
@@ -142,13 +155,14 @@ export async function createWorker(options: DagentWorkerOptions): Promise<Dagent
   }
   for (const queue of options.queues ?? []) {
     const taskQueue = skillTaskQueue(options.taskQueue, queue.name);
-    workers.push(await Worker.create({ ...common, taskQueue, activities, maxConcurrentActivityTaskExecutions: queue.maxConcurrentActivities ?? options.maxConcurrentActivities ?? 16 }));
+    workers.push(await Worker.create({ ...common, ...versioning, taskQueue, activities, maxConcurrentActivityTaskExecutions: queue.maxConcurrentActivities ?? options.maxConcurrentActivities ?? 16 }));
     taskQueues.push(taskQueue);
   }
   return {
     worker: workers[0]!,
     workers,
     taskQueues,
+    ...(version ? { version } : {}),
     health: () => workerHealth(workers.map((w, i) => ({ taskQueue: taskQueues[i]!, status: w.getStatus() }))),
     async run() {
       const running = workers.map((w) => w.run());
@@ -169,4 +183,19 @@ export async function createWorker(options: DagentWorkerOptions): Promise<Dagent
       await connection.close();
     },
   };
+}
+
+/** The deployment version: the build id given, else the hash of the workflow bundle. */
+async function deploymentVersion(deployment: { name: string; buildId?: string }, bundle: WorkerOptions['workflowBundle']): Promise<{ deploymentName: string; buildId: string }> {
+  const buildId = deployment.buildId ?? (await buildIdOf(bundle));
+  if (!buildId) throw new WorkerRoleError('a versioned worker needs a build id: give --build-id (running from the sources, there is no prebuilt bundle to hash)');
+  return { deploymentName: deployment.name, buildId };
+}
+
+function shippedBundle(): WorkerOptions['workflowBundle'] {
+  try {
+    return workflowCode().workflowBundle;
+  } catch {
+    return undefined;
+  }
 }
