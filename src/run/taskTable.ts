@@ -1,10 +1,16 @@
-// The live task table of one run and its legal moves: readiness, start, finish, failure
-// isolation, and the operator's moves (approve, reject, skip, cancel, retry, patch). Each operator
-// move has a check that throws a ControlError and changes nothing, so an update validator can
-// refuse it. Pure and deterministic: the workflow owns one, the status query reads it.
+// The live task table of one run: one record per task and the one place where a task's status
+// changes (`move`, checked against the state machine in taskTransitions.ts). Everything the
+// scheduler asks per workflow activation is kept up to date as tasks move, not recomputed: the
+// counts by status, the ready queue, the tasks whose dependencies changed. So a step costs
+// about what changed in it, and a 10,000-task run stays as quick per step as a 10-task one.
+// Operator moves (approve, reject, skip, cancel, retry, patch) each have a check that throws a
+// ControlError and changes nothing, so an update validator can refuse it. Pure and
+// deterministic: the workflow owns one, the status query reads it.
 import type { AgentProgressNotice } from './agentTypes';
 import type { Plan, Task } from '../plan/schema';
-import { countStatuses, OUTPUT_READY, type ReusableOutput, type TaskAttemptNotice, type TaskOutcome, type TaskRecord, type TaskStatus } from './types';
+import { ReadyQueue } from './readyQueue';
+import { canMove } from './taskTransitions';
+import { addUsage, NO_USAGE, OUTPUT_READY, TASK_STATUSES, type ReusableOutput, type Usage, type TaskAttemptNotice, type TaskOutcome, type TaskRecord, type TaskStatus } from './types';
 
 const ACTIVE: ReadonlySet<TaskStatus> = new Set(['Running', 'Retrying']);
 const NOT_STARTED: ReadonlySet<TaskStatus> = new Set(['Pending', 'Waiting', 'AwaitingApproval']);
@@ -19,9 +25,24 @@ export class ControlError extends Error {
   }
 }
 
+interface Entry {
+  task: Task;
+  record: TaskRecord;
+  /** Position in the plan: ties start in plan order. */
+  index: number;
+  /** Tasks that depend on this one. */
+  dependents: string[];
+}
+
 export class TaskTable {
-  private readonly records = new Map<string, TaskRecord>();
-  private tasks = new Map<string, Task>();
+  private entries = new Map<string, Entry>();
+  private statusCounts = zeroCounts();
+  /** Pending tasks to look at again: their dependencies changed (or they were just added). */
+  private readonly dirty = new Set<string>();
+  private readonly approvals = new Set<string>();
+  private queue: ReadyQueue;
+  /** The start order the queue is sorted by (undefined: plan order). */
+  private queueOrder: ReadonlyMap<string, number> | undefined;
   /** Attempts made by earlier runs of a task that an operator retried. */
   private readonly earlierAttempts = new Map<string, number>();
   /** How many times each task was started, for unique activity ids. */
@@ -30,47 +51,67 @@ export class TaskTable {
   private readonly skippedBecause = new Map<string, string>();
   /** Counts patches: whatever was worked out from the plan's shape is stale once it changes. */
   private version = 0;
+  /** Tasks looked at by promoteReady, for the scale test's operation counts. */
+  private evaluations = 0;
+  /** The usage of the completed tasks, summed as they complete. */
+  private usageSum: Usage = NO_USAGE;
 
   constructor(plan: Plan) {
-    for (const task of plan.tasks) this.addTask(task);
+    this.queue = this.newQueue(undefined);
+    this.build(plan.tasks, new Map());
   }
 
   plan(base: Omit<Plan, 'tasks'> = {}): Plan {
-    return { ...base, tasks: [...this.tasks.values()] };
+    return { ...base, tasks: [...this.entries.values()].map((e) => e.task) };
   }
 
   task(id: string): Task {
-    return this.tasks.get(id)!;
+    return this.entries.get(id)!.task;
   }
 
   get(id: string): TaskRecord | undefined {
-    return this.records.get(id);
+    return this.entries.get(id)?.record;
   }
 
   /** Copies, in plan order, so callers cannot change the table behind its back. */
   list(): TaskRecord[] {
-    return [...this.records.values()].map((r) => ({ ...r, dependsOn: [...r.dependsOn] }));
+    return [...this.entries.values()].map(({ record: r }) => ({ ...r, dependsOn: [...r.dependsOn] }));
   }
 
-  /** The records themselves, in plan order, for reading on every workflow activation without copying them. */
-  view(): Iterable<Readonly<TaskRecord>> {
-    return this.records.values();
+  /** The records themselves, in plan order, for reading without copying them. */
+  *view(): Iterable<Readonly<TaskRecord>> {
+    for (const e of this.entries.values()) yield e.record;
+  }
+
+  size(): number {
+    return this.entries.size;
   }
 
   counts(): Record<TaskStatus, number> {
-    return countStatuses([...this.records.values()]);
+    return { ...this.statusCounts };
+  }
+
+  /** What the scheduler's bookkeeping has cost so far: tasks looked at, and ready-queue steps. */
+  operations(): { evaluations: number; queueSteps: number } {
+    return { evaluations: this.evaluations, queueSteps: this.queue.steps };
+  }
+
+  /** What the tasks used so far (completed tasks; a reused task used nothing). */
+  usage(): Usage {
+    return this.usageSum;
   }
 
   activeCount(): number {
-    return [...this.records.values()].filter((r) => ACTIVE.has(r.status)).length;
+    return this.statusCounts.Running + this.statusCounts.Retrying;
   }
 
   isFinished(): boolean {
-    return ![...this.records.values()].some((r) => OPEN.has(r.status));
+    const c = this.statusCounts;
+    return c.Pending + c.Waiting + c.AwaitingApproval + c.Running + c.Retrying === 0;
   }
 
   awaitingApproval(): TaskRecord[] {
-    return [...this.records.values()].filter((r) => r.status === 'AwaitingApproval');
+    return this.inPlanOrder(this.approvals).map((id) => this.entries.get(id)!.record);
   }
 
   planVersion(): number {
@@ -78,7 +119,11 @@ export class TaskTable {
   }
 
   waitingCount(): number {
-    return [...this.records.values()].filter((r) => r.status === 'Waiting').length;
+    return this.statusCounts.Waiting;
+  }
+
+  failedCount(): number {
+    return this.statusCounts.Failed;
   }
 
   startNumber(id: string): number {
@@ -86,70 +131,75 @@ export class TaskTable {
   }
 
   /**
-   * Pending tasks whose dependencies all completed become Waiting (or AwaitingApproval), stamped
-   * with readyAt; Pending tasks behind a failed, skipped or cancelled dependency become Skipped.
+   * Pending tasks whose dependencies all have outputs become Waiting (or AwaitingApproval),
+   * stamped with readyAt; Pending tasks behind a failed, skipped or cancelled dependency become
+   * Skipped. Only tasks whose dependencies changed are looked at.
    */
   promoteReady(now: number): void {
-    let changed = true;
-    while (changed) {
-      changed = false;
-      for (const r of this.records.values()) {
+    while (this.dirty.size > 0) {
+      const batch = this.inPlanOrder(this.dirty);
+      this.dirty.clear();
+      for (const id of batch) {
+        const r = this.entries.get(id)!.record;
         if (r.status !== 'Pending') continue;
-        const blocked = r.dependsOn.map((d) => this.records.get(d)!).find((d) => DEAD_END.has(d.status));
+        this.evaluations++;
+        const blocked = r.dependsOn.map((d) => this.entries.get(d)!.record).find((d) => DEAD_END.has(d.status));
         if (blocked) {
           const root = this.skippedBecause.get(blocked.id) ?? blocked.id;
-          this.skip(r, root, `dependency ${root} ${this.records.get(root)!.status.toLowerCase()}`);
-          changed = true;
-        } else if (r.dependsOn.every((d) => OUTPUT_READY.has(this.records.get(d)!.status))) {
-          r.status = this.tasks.get(r.id)!.requiresApproval ? 'AwaitingApproval' : 'Waiting';
+          this.skip(r, root, `dependency ${root} ${this.entries.get(root)!.record.status.toLowerCase()}`);
+        } else if (r.dependsOn.every((d) => OUTPUT_READY.has(this.entries.get(d)!.record.status))) {
+          this.move(r, this.entries.get(id)!.task.requiresApproval ? 'AwaitingApproval' : 'Waiting');
           r.readyAt = now;
         }
       }
     }
   }
 
-  /** Waiting tasks that fit under the parallelism bound, in plan order. */
   /**
    * The Waiting tasks to start now, at most the free slots: with `priority`, the highest first
-   * (critical-path-first), ties in plan order; without, in plan order.
+   * (critical-path-first), ties in plan order; without, in plan order. Changes nothing.
    */
   nextToStart(maxParallel: number, priority?: ReadonlyMap<string, number>): string[] {
     const free = maxParallel - this.activeCount();
-    if (free <= 0) return [];
-    const waiting = [...this.records.values()].filter((r) => r.status === 'Waiting').map((r) => r.id);
-    // Array.prototype.sort is stable: equal priorities keep plan order.
-    if (priority) waiting.sort((a, b) => (priority.get(b) ?? 0) - (priority.get(a) ?? 0));
-    return waiting.slice(0, free);
+    if (free <= 0 || this.statusCounts.Waiting === 0) return [];
+    if (priority !== this.queueOrder) {
+      // A new start order (the plan changed): the queue is sorted anew, once.
+      this.queue = this.newQueue(priority);
+      for (const e of this.entries.values()) if (e.record.status === 'Waiting') this.queue.push(e.record.id);
+    }
+    return this.queue.peek(free, (id) => this.entries.get(id)?.record.status === 'Waiting');
   }
 
   /** `queue`: the skill queue's task queue the work goes to, when not the run's own; `reuseKey`: what its result depends on. */
   markRunning(id: string, now: number, queue?: string, reuseKey?: string): void {
     const r = this.mustBe(id, ['Waiting']);
-    r.status = 'Running';
+    this.move(r, 'Running');
     r.startedAt = now;
     if (queue !== undefined) r.queue = queue;
     else delete r.queue;
     if (reuseKey !== undefined) r.reuseKey = reuseKey;
-    r.attempts = (this.earlierAttempts.get(id) ?? 0) + 1;
+    r.attempts = 0;
+    this.countAttempts(r, 1);
     this.starts.set(id, this.startNumber(id) + 1);
   }
 
   /** A retry notice from the activity; stale or unknown notices are ignored, never applied. */
   noteAttempt(notice: TaskAttemptNotice): void {
-    const r = this.records.get(notice?.taskId);
+    const r = this.entries.get(notice?.taskId)?.record;
     if (!r || !ACTIVE.has(r.status) || !Number.isInteger(notice.attempt)) return;
-    r.attempts = Math.max(r.attempts, (this.earlierAttempts.get(r.id) ?? 0) + notice.attempt);
+    this.countAttempts(r, notice.attempt);
     if (notice.error) r.error = String(notice.error).slice(0, 2000);
-    if (notice.attempt > 1 || notice.error) r.status = 'Retrying';
+    if (notice.attempt > 1 || notice.error) this.move(r, 'Retrying');
   }
 
   markCompleted(id: string, outcome: TaskOutcome, now: number): void {
     const r = this.mustBe(id, [...ACTIVE]);
-    r.status = 'Completed';
-    r.attempts = Math.max(r.attempts, (this.earlierAttempts.get(id) ?? 0) + outcome.attempt);
+    this.move(r, 'Completed');
+    this.countAttempts(r, outcome.attempt);
     r.error = undefined;
     this.finish(r, now);
     Object.assign(r, { outputRef: outcome.outputRef, output: outcome.output, preview: outcome.preview, outputBytes: outcome.outputBytes, usage: outcome.usage });
+    this.usageSum = addUsage(this.usageSum, outcome.usage);
     if (outcome.outputHash !== undefined) r.outputHash = outcome.outputHash;
     if (outcome.exitCode !== undefined) r.exitCode = outcome.exitCode;
     if (outcome.usage.costUsd !== undefined) r.costUsd = outcome.usage.costUsd;
@@ -162,7 +212,7 @@ export class TaskTable {
   /** A ready task takes an earlier run's output instead of running: 0 attempts, 0 tokens. */
   markReused(id: string, earlier: ReusableOutput): void {
     const r = this.mustBe(id, ['Waiting', 'AwaitingApproval']);
-    r.status = 'Reused';
+    this.move(r, 'Reused');
     Object.assign(r, { reuseKey: earlier.reuseKey, outputRef: earlier.outputRef, outputHash: earlier.outputHash, preview: earlier.preview, outputBytes: earlier.outputBytes, reusedFrom: earlier.workflowId });
     if (earlier.model !== undefined) r.model = earlier.model;
     if (earlier.truncated) r.truncated = true;
@@ -170,7 +220,7 @@ export class TaskTable {
 
   /** What a running agent task is doing now, for the live table; ignored for any other task. */
   noteActivity(notice: AgentProgressNotice): void {
-    const r = this.records.get(notice?.taskId);
+    const r = this.entries.get(notice?.taskId)?.record;
     if (!r || !ACTIVE.has(r.status) || typeof notice.activity !== 'string') return;
     r.activity = notice.activity.slice(0, 200);
   }
@@ -178,9 +228,9 @@ export class TaskTable {
   /** A budget is spent: nothing else starts; what runs may finish. */
   skipNotStarted(reason: string): string[] {
     const skipped: string[] = [];
-    for (const r of this.records.values()) {
+    for (const { record: r } of this.entries.values()) {
       if (!NOT_STARTED.has(r.status)) continue;
-      r.status = 'Skipped';
+      this.move(r, 'Skipped');
       r.reason = reason;
       skipped.push(r.id);
     }
@@ -190,9 +240,9 @@ export class TaskTable {
   /** Marks the task Failed; its dependents become Skipped at the next promoteReady. */
   markFailed(id: string, error: string, attempts: number, now: number, exitCode?: number): void {
     const r = this.mustBe(id, [...ACTIVE]);
-    r.status = 'Failed';
+    this.move(r, 'Failed');
     r.error = error;
-    r.attempts = Math.max(r.attempts, (this.earlierAttempts.get(id) ?? 0) + attempts);
+    this.countAttempts(r, attempts);
     if (exitCode !== undefined) r.exitCode = exitCode;
     this.finish(r, now);
   }
@@ -200,14 +250,14 @@ export class TaskTable {
   /** failFast, a critical failure or a cancelled run: running tasks Cancelled, the rest Skipped. */
   stopAll(reason: string, now: number): string[] {
     const cancelled: string[] = [];
-    for (const r of this.records.values()) {
+    for (const { record: r } of this.entries.values()) {
       if (ACTIVE.has(r.status)) {
-        r.status = 'Cancelled';
+        this.move(r, 'Cancelled');
         r.reason = reason;
         this.finish(r, now);
         cancelled.push(r.id);
       } else if (NOT_STARTED.has(r.status)) {
-        r.status = 'Skipped';
+        this.move(r, 'Skipped');
         r.reason = reason;
       }
     }
@@ -222,7 +272,7 @@ export class TaskTable {
 
   approve(id: string): void {
     this.checkApprove(id);
-    this.records.get(id)!.status = 'Waiting';
+    this.move(this.entries.get(id)!.record, 'Waiting');
   }
 
   /**
@@ -235,13 +285,7 @@ export class TaskTable {
 
   skipByOperator(id: string, reason: string, failedToo = false): void {
     this.checkSkip(id, 'skip', failedToo);
-    this.skip(this.records.get(id)!, id, reason);
-  }
-
-  failedCount(): number {
-    let failed = 0;
-    for (const r of this.records.values()) if (r.status === 'Failed') failed++;
-    return failed;
+    this.skip(this.entries.get(id)!.record, id, reason);
   }
 
   checkCancel(id: string): void {
@@ -251,9 +295,9 @@ export class TaskTable {
   /** Returns whether the task was running (its activity must then be cancelled). */
   cancelByOperator(id: string, reason: string, now: number): boolean {
     this.checkCancel(id);
-    const r = this.records.get(id)!;
+    const r = this.entries.get(id)!.record;
     const wasRunning = ACTIVE.has(r.status);
-    r.status = 'Cancelled';
+    this.move(r, 'Cancelled');
     r.reason = reason;
     if (wasRunning) this.finish(r, now);
     return wasRunning;
@@ -266,14 +310,14 @@ export class TaskTable {
   /** A failed or cancelled task runs again (with a new prompt if given); what it held back returns to Pending. */
   retry(id: string, prompt?: string): string[] {
     this.checkRetry(id);
-    const r = this.records.get(id)!;
-    this.earlierAttempts.set(id, r.attempts);
-    if (prompt !== undefined) this.tasks.set(id, { ...this.tasks.get(id)!, prompt });
-    this.reopen(r);
+    const entry = this.entries.get(id)!;
+    this.earlierAttempts.set(id, entry.record.attempts);
+    if (prompt !== undefined) entry.task = { ...entry.task, prompt };
+    this.reopen(entry.record);
     const reopened = [id];
-    for (const [skipped, cause] of this.skippedBecause) {
-      if (cause !== id) continue;
-      this.reopen(this.records.get(skipped)!);
+    for (const [skipped, cause] of [...this.skippedBecause]) {
+      if (cause !== id || skipped === id) continue;
+      this.reopen(this.entries.get(skipped)!.record);
       reopened.push(skipped);
     }
     return reopened;
@@ -282,57 +326,71 @@ export class TaskTable {
   /** A patched plan may change only tasks that have not started, and may not drop a started one. */
   checkPatch(next: Plan): void {
     const nextById = new Map(next.tasks.map((t) => [t.id, t]));
-    for (const [id, task] of this.tasks) {
-      const status = this.records.get(id)!.status;
-      if (NOT_STARTED.has(status)) continue;
-      if (!nextById.has(id)) throw new ControlError(`cannot remove task ${id}: it is ${status}`);
-      if (JSON.stringify(nextById.get(id)) !== JSON.stringify(task)) throw new ControlError(`cannot change task ${id}: it is ${status}`);
+    for (const [id, { task, record }] of this.entries) {
+      if (NOT_STARTED.has(record.status)) continue;
+      if (!nextById.has(id)) throw new ControlError(`cannot remove task ${id}: it is ${record.status}`);
+      if (JSON.stringify(nextById.get(id)) !== JSON.stringify(task)) throw new ControlError(`cannot change task ${id}: it is ${record.status}`);
     }
   }
 
   applyPatch(next: Plan): void {
     this.checkPatch(next);
     this.version++;
-    const previous = this.records;
-    const kept = new Map([...previous].filter(([id]) => next.tasks.some((t) => t.id === id)));
-    this.records.clear();
-    this.tasks = new Map();
-    for (const task of next.tasks) {
-      const old = kept.get(task.id);
-      if (old && !NOT_STARTED.has(old.status)) {
-        this.records.set(task.id, old);
-        this.tasks.set(task.id, task);
-      } else {
-        this.addTask(task);
-        if (old?.status === 'AwaitingApproval' && !task.requiresApproval) this.records.get(task.id)!.readyAt = old.readyAt;
-      }
-    }
+    this.build(next.tasks, new Map([...this.entries].map(([id, e]) => [id, e.record])));
   }
 
-  private addTask(task: Task): void {
-    this.tasks.set(task.id, task);
-    this.records.set(task.id, {
-      id: task.id,
-      title: task.title,
-      backend: task.backend ?? 'anthropic',
-      status: 'Pending',
-      attempts: 0,
-      dependsOn: task.dependsOn ?? [],
-      ...(task.tags ? { tags: task.tags } : {}),
-      ...(task.meta ? { meta: task.meta } : {}),
+  /** (Re)builds the table from tasks: started tasks keep their records, the rest start Pending. */
+  private build(tasks: readonly Task[], previous: ReadonlyMap<string, TaskRecord>): void {
+    this.entries = new Map();
+    this.statusCounts = zeroCounts();
+    this.usageSum = NO_USAGE;
+    this.dirty.clear();
+    this.approvals.clear();
+    tasks.forEach((task, index) => {
+      const old = previous.get(task.id);
+      const record = old && !NOT_STARTED.has(old.status) ? old : freshRecord(task);
+      if (record !== old && old?.status === 'AwaitingApproval' && !task.requiresApproval) record.readyAt = old.readyAt;
+      this.entries.set(task.id, { task, record, index, dependents: [] });
+      this.statusCounts[record.status]++;
+      this.usageSum = addUsage(this.usageSum, record.usage);
+      if (record.status === 'Pending') this.dirty.add(task.id);
     });
+    for (const e of this.entries.values()) for (const d of e.record.dependsOn) this.entries.get(d)?.dependents.push(e.record.id);
+    this.queue = this.newQueue(undefined);
+    this.queueOrder = undefined;
+  }
+
+  /** The one place a task's status changes: checked, counted, and its consequences queued. */
+  private move(r: TaskRecord, to: TaskStatus): void {
+    const from = r.status;
+    if (from === to) return;
+    if (!canMove(from, to)) throw new Error(`task ${r.id} cannot move from ${from} to ${to}`);
+    r.status = to;
+    this.statusCounts[from]--;
+    this.statusCounts[to]++;
+    if (from === 'AwaitingApproval') this.approvals.delete(r.id);
+    if (to === 'AwaitingApproval') this.approvals.add(r.id);
+    if (to === 'Waiting') this.queue.push(r.id);
+    if (to === 'Pending') this.dirty.add(r.id);
+    // A task that finished or dead-ended changes what its dependents can do.
+    if (OUTPUT_READY.has(to) || DEAD_END.has(to)) for (const d of this.entries.get(r.id)!.dependents) this.dirty.add(d);
+  }
+
+  /** Attempts are counted here only: this start's attempt number on top of earlier runs' attempts. */
+  private countAttempts(r: TaskRecord, attemptOfThisStart: number): void {
+    r.attempts = Math.max(r.attempts, (this.earlierAttempts.get(r.id) ?? 0) + attemptOfThisStart);
   }
 
   private skip(r: TaskRecord, cause: string, reason: string): void {
-    r.status = 'Skipped';
+    this.move(r, 'Skipped');
     r.reason = reason;
     this.skippedBecause.set(r.id, cause);
   }
 
   private reopen(r: TaskRecord): void {
-    r.status = 'Pending';
     for (const key of ['error', 'reason', 'readyAt', 'startedAt', 'finishedAt', 'durationMs', 'exitCode', 'truncated'] as const) delete r[key];
     this.skippedBecause.delete(r.id);
+    this.move(r, 'Pending');
   }
 
   private finish(r: TaskRecord, now: number): void {
@@ -341,17 +399,48 @@ export class TaskTable {
     r.durationMs = r.startedAt === undefined ? 0 : now - r.startedAt;
   }
 
+  private newQueue(priority: ReadonlyMap<string, number> | undefined): ReadyQueue {
+    this.queueOrder = priority;
+    const index = (id: string) => this.entries.get(id)?.index ?? Number.MAX_SAFE_INTEGER;
+    return new ReadyQueue((a, b) => {
+      const pa = priority?.get(a) ?? 0;
+      const pb = priority?.get(b) ?? 0;
+      return pa !== pb ? pa > pb : index(a) < index(b);
+    });
+  }
+
+  private inPlanOrder(ids: Iterable<string>): string[] {
+    return [...ids].sort((a, b) => this.entries.get(a)!.index - this.entries.get(b)!.index);
+  }
+
   private mustBeFor(action: string, id: string, allowed: TaskStatus[]): TaskRecord {
-    const r = this.records.get(id);
+    const r = this.entries.get(id)?.record;
     if (!r) throw new ControlError(`cannot ${action} ${id}: no such task`);
     if (!allowed.includes(r.status)) throw new ControlError(`cannot ${action} ${id}: it is ${r.status}`);
     return r;
   }
 
   private mustBe(id: string, allowed: TaskStatus[]): TaskRecord {
-    const r = this.records.get(id);
+    const r = this.entries.get(id)?.record;
     if (!r) throw new Error(`unknown task ${id}`);
     if (!allowed.includes(r.status)) throw new Error(`task ${id} is ${r.status}, expected ${allowed.join(' or ')}`);
     return r;
   }
+}
+
+function zeroCounts(): Record<TaskStatus, number> {
+  return Object.fromEntries(TASK_STATUSES.map((s) => [s, 0])) as Record<TaskStatus, number>;
+}
+
+function freshRecord(task: Task): TaskRecord {
+  return {
+    id: task.id,
+    title: task.title,
+    backend: task.backend ?? 'anthropic',
+    status: 'Pending',
+    attempts: 0,
+    dependsOn: task.dependsOn ?? [],
+    ...(task.tags ? { tags: task.tags } : {}),
+    ...(task.meta ? { meta: task.meta } : {}),
+  };
 }

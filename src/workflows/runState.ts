@@ -8,6 +8,10 @@ import { DagentProgress, DagentStatus, DagentTokens } from '../run/searchAttribu
 import { TaskTable } from '../run/taskTable';
 import { addUsage, countStatuses, DONE_STATUSES, NO_USAGE, type AuditEntry, type RunPhase, type RunStatusView, type TaskRecord, type Usage } from '../run/types';
 
+/** Above this many tasks, the Web UI's details are refreshed on a timer rather than at every step. */
+const BIG_RUN_TASKS = 200;
+const BIG_RUN_DETAILS_EVERY_MS = 2000;
+
 export interface PlanDecision {
   approved: boolean;
   reason?: string;
@@ -37,6 +41,8 @@ export class RunState {
   /** Publish search attributes (only when the server has them registered). */
   publishSearchAttributes = false;
   private published = '';
+  private detailsPhase?: RunPhase;
+  private detailsAt = 0;
 
   constructor(readonly workflowId: string, readonly startedAt: number, goal?: string) {
     this.goal = goal;
@@ -55,9 +61,7 @@ export class RunState {
   }
 
   usage(): Usage {
-    let sum = this.overheadUsage;
-    for (const r of this.table?.view() ?? []) sum = addUsage(sum, r.usage);
-    return sum;
+    return addUsage(this.overheadUsage, this.table?.usage());
   }
 
   view(): RunStatusView {
@@ -94,10 +98,11 @@ export class RunState {
   publish(): void {
     this.showDetails();
     if (!this.publishSearchAttributes) return;
-    const tasks = this.table?.list() ?? [];
-    const done = tasks.filter((t) => DONE_STATUSES.has(t.status)).length;
+    const counts = this.table?.counts();
+    const total = counts ? Object.values(counts).reduce((a, b) => a + b, 0) : 0;
+    const done = counts ? [...DONE_STATUSES].reduce((n, s) => n + counts[s], 0) : 0;
     const usage = this.usage();
-    const values = { status: this.phase, progress: tasks.length ? Math.floor((100 * done) / tasks.length) : 0, tokens: usage.inputTokens + usage.outputTokens };
+    const values = { status: this.phase, progress: total ? Math.floor((100 * done) / total) : 0, tokens: usage.inputTokens + usage.outputTokens };
     const key = JSON.stringify(values);
     if (key === this.published) return;
     this.published = key;
@@ -108,8 +113,19 @@ export class RunState {
     ]);
   }
 
+  /**
+   * The Web UI's details: the status table. A big run's table is rendered at most every
+   * BIG_RUN_DETAILS_EVERY_MS of workflow time (and at every phase change): rendering 10,000 rows
+   * at every step would cost more than the step.
+   */
   private showDetails(): void {
-    if (this.table) setCurrentDetails(`**${this.phase}**\n\n${statusTable([...this.table.view()])}`);
+    if (!this.table) return;
+    const now = Date.now();
+    const big = this.table.size() > BIG_RUN_TASKS;
+    if (big && this.phase === this.detailsPhase && now - this.detailsAt < BIG_RUN_DETAILS_EVERY_MS) return;
+    this.detailsPhase = this.phase;
+    this.detailsAt = now;
+    setCurrentDetails(`**${this.phase}**\n\n${statusTable([...this.table.view()])}`);
   }
 }
 
