@@ -64,8 +64,9 @@ export async function runTask(deps: ActivityDeps, input: RunTaskInput): Promise<
   recordAttempt(ctx.metricMeter, backend, 'completed', Date.now() - began, outcome.model, outcome.usage);
   annotateSpan({ 'dagent.task_id': task.id, 'dagent.backend': backend, 'dagent.model': outcome.model, 'dagent.input_tokens': outcome.usage.inputTokens, 'dagent.output_tokens': outcome.usage.outputTokens });
   if (input.reuseKey && outcome.outputHash) {
-    // Filed for the cross-run cache; a run that cannot file it still has its output.
-    await fileForReuse(deps.store, {
+    // Filed for the cross-run cache while the result goes back (a write off the hot path): a run
+    // that cannot file it still has its output, and a later run just runs that task.
+    void fileForReuse(deps.store, {
       taskId: task.id,
       reuseKey: input.reuseKey,
       outputRef: outcome.outputRef,
