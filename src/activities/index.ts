@@ -6,6 +6,7 @@ import { decompose } from './decompose';
 import { describeWorkspace } from './describeWorkspace';
 import type { ActivityDeps } from './deps';
 import { earlierRun, findReusable } from './reuse';
+import { gatherMap, mapItems, type GatherInput, type MapSource } from './mapItems';
 import { runTask } from './runTask';
 import { knownDurations, recordDurations } from './taskDurations';
 import type { AgentToolInput, AgentTurnInput } from '../run/agentTypes';
@@ -23,6 +24,8 @@ export function createActivities(deps: ActivityDeps) {
     recordDurations: (input: { entries: Array<{ key: string; ms: number }> }) => recordDurations(deps.store, input),
     earlierRun: (input: { workflowId: string }) => earlierRun(deps, input),
     findReusable: (input: { keys: string[] }) => findReusable(deps, input),
+    mapItems: (input: MapSource) => mapItems(deps, input),
+    gatherMap: (input: GatherInput) => gatherMap(deps, input),
   };
 }
 

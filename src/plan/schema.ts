@@ -74,6 +74,26 @@ export const McpServerSchema = z
 export const McpServersSchema = z.record(z.string().regex(/^[A-Za-z0-9-]{1,32}$/, 'an MCP server name is 1-32 letters, digits or "-"'), McpServerSchema);
 export type McpServers = z.infer<typeof McpServersSchema>;
 
+/** The most items one map (forEach) may expand into, and the most tasks a run may grow to. */
+export const MAX_RUN_TASKS = 10_000;
+
+/**
+ * A map: the task runs once per item. Exactly one source: `items` listed here, `from` an upstream
+ * task's output (a JSON array, else one item per non-empty line), or `glob` the files under the
+ * task's workdir when the map starts. `allowFailures`: how many items may fail (a whole number)
+ * or what share of them (below 1) before the map fails.
+ */
+export const ForEachSchema = z
+  .object({
+    items: z.array(z.unknown()).min(1, 'a map needs at least one item').max(MAX_RUN_TASKS).optional(),
+    from: z.string().min(1).optional(),
+    glob: z.string().min(1).max(500).optional(),
+    allowFailures: z.number().min(0).optional(),
+  })
+  .strict()
+  .refine((f) => [f.items, f.from, f.glob].filter((x) => x !== undefined).length === 1, { message: 'give exactly one of items, from and glob' });
+export type ForEach = z.infer<typeof ForEachSchema>;
+
 /** clinvk's approval and sandbox modes; each CLI backend maps them to its own flags. */
 export const ApprovalModeSchema = z.enum(['default', 'auto', 'none', 'always']);
 export const SandboxModeSchema = z.enum(['default', 'read-only', 'workspace', 'full']);
@@ -124,6 +144,8 @@ const TaskFields = z
     estimatedMinutes: z.number().positive().max(10_000).optional(),
     /** false: never taken from the cross-run cache (`reuse`), for work whose result must be fresh. */
     cache: z.boolean().optional(),
+    /** Run the task once per item ({{item}} and {{index}} in its prompt or argv command). */
+    forEach: ForEachSchema.optional(),
   })
   .strict();
 
@@ -139,6 +161,10 @@ export const TaskSchema = TaskFields.superRefine((task, ctx) => {
     if (task.decompose && backend !== 'anthropic') ctx.addIssue({ code: 'custom', path: ['decompose'], message: `only anthropic tasks can be split into a sub-plan (backend is ${backend})` });
     if (task.decompose && task.queue !== undefined) ctx.addIssue({ code: 'custom', path: ['queue'], message: 'does not apply to a task with decompose: true (the tasks of its sub-plan name their own queues)' });
     if (task.context && !task.decompose) ctx.addIssue({ code: 'custom', path: ['context'], message: 'applies only to a task with decompose: true' });
+    if (task.forEach && task.decompose) ctx.addIssue({ code: 'custom', path: ['forEach'], message: 'a map cannot also be a sub-plan (decompose: true)' });
+    if (task.forEach?.from !== undefined && !(task.dependsOn ?? []).includes(task.forEach.from)) {
+      ctx.addIssue({ code: 'custom', path: ['forEach', 'from'], message: `"${task.forEach.from}" must be one of the task's dependencies (dependsOn), since the items are its output` });
+    }
 });
 export type Task = z.infer<typeof TaskSchema>;
 
@@ -204,8 +230,8 @@ export const RunOptionsSchema = z
     retryInitialInterval: RetryIntervalSchema.optional(),
     /** How long an LLM task rides out provider trouble (429, 529, 5xx, unreachable) without using up its retries. */
     providerRetryFor: ProviderRetrySchema.optional(),
-    /** Largest number of tasks the planner may produce. */
-    maxTasks: z.number().int().min(1).max(PLAN_LIMITS.maxTasks).optional(),
+    /** Largest number of tasks the planner may produce (default 12), and of tasks the run may grow to with its maps' items (default 1,000). */
+    maxTasks: z.number().int().min(1).max(MAX_RUN_TASKS).optional(),
     /** Let an LLM-made plan contain shell tasks. */
     allowShell: z.boolean().optional(),
     /** Let an LLM-made plan contain CLI tasks that may write (sandbox workspace or full). */

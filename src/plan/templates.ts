@@ -6,12 +6,13 @@
 const TEMPLATE = /\{\{([^{}]*)\}\}/g;
 const TASK_OUTPUT = /^tasks\.([A-Za-z0-9][A-Za-z0-9_.-]*)\.output$/;
 
-export type TemplateRef = { kind: 'previous' } | { kind: 'task'; id: string } | { kind: 'unknown'; text: string };
+export type TemplateRef = { kind: 'previous' } | { kind: 'task'; id: string } | { kind: 'item' } | { kind: 'index' } | { kind: 'unknown'; text: string };
 
 export function templateRefs(prompt: string): TemplateRef[] {
   return [...prompt.matchAll(TEMPLATE)].map(([, raw]) => {
     const inner = raw!.trim();
     if (inner === 'previous') return { kind: 'previous' };
+    if (inner === 'item' || inner === 'index') return { kind: inner };
     const match = TASK_OUTPUT.exec(inner!);
     return match ? { kind: 'task', id: match[1]! } : { kind: 'unknown', text: inner! };
   });
@@ -25,9 +26,19 @@ export function hasTemplates(prompt: string): boolean {
  * Problems with a task's templates, given its own dependencies and all known ids. In a shell
  * command other `{{…}}` text is the command's own (`docker ps --format '{{.Names}}'`), not an error.
  */
-export function templateProblems(prompt: string, dependsOn: string[], knownIds: Set<string>, options: { otherBracesAreText?: boolean } = {}): string[] {
+export function templateProblems(prompt: string, dependsOn: string[], knownIds: Set<string>, options: { otherBracesAreText?: boolean; map?: boolean; shellString?: boolean } = {}): string[] {
   const problems: string[] = [];
   for (const ref of templateRefs(prompt)) {
+    if ((ref.kind === 'item' || ref.kind === 'index') && !options.map) {
+      problems.push(`{{${ref.kind}}} is for a task with forEach (it runs once per item)`);
+      continue;
+    }
+    if (ref.kind === 'item' && options.shellString) {
+      // An item (maybe an LLM's output) must not become shell syntax.
+      problems.push('{{item}} cannot go into a command run by a shell: use "$DAGENT_ITEM" (the item is in the environment) or give the command as an argv list');
+      continue;
+    }
+    if (ref.kind === 'item' || ref.kind === 'index') continue;
     if (ref.kind === 'unknown' && options.otherBracesAreText) continue;
     if (ref.kind === 'unknown') problems.push(`unknown template {{${ref.text}}}; use {{previous}} or {{tasks.<id>.output}}`);
     else if (ref.kind === 'previous' && dependsOn.length !== 1) {

@@ -113,8 +113,10 @@ function graphProblems(input: unknown): PlanProblem[] {
     });
     edges.set(id, known);
     const declared = deps.filter((d: unknown): d is string => typeof d === 'string');
+    const map = (task as { forEach?: unknown }).forEach !== undefined;
     for (const [path, text] of templatedTexts(task as Record<string, unknown>)) {
-      for (const message of templateProblems(text, declared, knownIds, { otherBracesAreText: path.startsWith('command') })) problems.push({ taskId: id, path: `tasks[${i}].${path}`, message });
+      const shellString = path === 'command';
+      for (const message of templateProblems(text, declared, knownIds, { otherBracesAreText: path.startsWith('command'), map, shellString })) problems.push({ taskId: id, path: `tasks[${i}].${path}`, message });
     }
   });
 

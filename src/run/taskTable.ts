@@ -55,14 +55,49 @@ export class TaskTable {
   private evaluations = 0;
   /** The usage of the completed tasks, summed as they complete. */
   private usageSum: Usage = NO_USAGE;
+  /** Each expanded map's item tasks, in item order (they follow the map in the table). */
+  private readonly maps = new Map<string, Task[]>();
+  /** Which map each item task belongs to. */
+  private readonly mapOf = new Map<string, string>();
 
   constructor(plan: Plan) {
     this.queue = this.newQueue(undefined);
     this.build(plan.tasks, new Map());
   }
 
+  /** The plan as written (and patched): a map's item tasks are the map's, not the plan's. */
   plan(base: Omit<Plan, 'tasks'> = {}): Plan {
-    return { ...base, tasks: [...this.entries.values()].map((e) => e.task) };
+    return { ...base, tasks: [...this.entries.values()].filter((e) => !this.mapOf.has(e.record.id)).map((e) => e.task) };
+  }
+
+  /**
+   * A running map task's items become tasks of their own, right after it, and it waits for them
+   * without taking a slot. Expanded again (after the map was retried), the items that completed
+   * keep their outputs and the rest run again.
+   */
+  expandMap(mapId: string, items: Task[]): void {
+    this.mustBe(mapId, ['Running']);
+    const kept = new Map<string, TaskRecord>();
+    for (const [id, e] of this.entries) if (!this.mapOf.has(id) || OUTPUT_READY.has(e.record.status)) kept.set(id, e.record);
+    for (const old of this.maps.get(mapId) ?? []) this.mapOf.delete(old.id);
+    this.maps.set(mapId, items);
+    for (const item of items) this.mapOf.set(item.id, mapId);
+    this.version++;
+    this.build(this.plan().tasks, kept);
+  }
+
+  /** The map a task is an item of, if any. */
+  mapOfTask(id: string): string | undefined {
+    return this.mapOf.get(id);
+  }
+
+  /** Expanded maps still waiting for their items. */
+  openMaps(): string[] {
+    return [...this.maps.keys()].filter((id) => ACTIVE.has(this.entries.get(id)?.record.status as TaskStatus));
+  }
+
+  mapItemIds(mapId: string): string[] {
+    return (this.maps.get(mapId) ?? []).map((t) => t.id);
   }
 
   task(id: string): Task {
@@ -101,8 +136,9 @@ export class TaskTable {
     return this.usageSum;
   }
 
+  /** Tasks holding a slot: running ones, but not a map waiting for its items (they hold their own). */
   activeCount(): number {
-    return this.statusCounts.Running + this.statusCounts.Retrying;
+    return this.statusCounts.Running + this.statusCounts.Retrying - this.openMaps().length;
   }
 
   isFinished(): boolean {
@@ -305,6 +341,10 @@ export class TaskTable {
 
   checkRetry(id: string): void {
     this.mustBeFor('retry', id, ['Failed', 'Cancelled']);
+    const map = this.mapOf.get(id);
+    if (map !== undefined && !ACTIVE.has(this.entries.get(map)!.record.status)) {
+      throw new ControlError(`cannot retry ${id}: its map ${map} has ended; retry ${map} (its items that did not complete run again)`);
+    }
   }
 
   /** A failed or cancelled task runs again (with a new prompt if given); what it held back returns to Pending. */
@@ -327,7 +367,8 @@ export class TaskTable {
   checkPatch(next: Plan): void {
     const nextById = new Map(next.tasks.map((t) => [t.id, t]));
     for (const [id, { task, record }] of this.entries) {
-      if (NOT_STARTED.has(record.status)) continue;
+      // A map's items come and go with their map.
+      if (NOT_STARTED.has(record.status) || this.mapOf.has(id)) continue;
       if (!nextById.has(id)) throw new ControlError(`cannot remove task ${id}: it is ${record.status}`);
       if (JSON.stringify(nextById.get(id)) !== JSON.stringify(task)) throw new ControlError(`cannot change task ${id}: it is ${record.status}`);
     }
@@ -339,8 +380,9 @@ export class TaskTable {
     this.build(next.tasks, new Map([...this.entries].map(([id, e]) => [id, e.record])));
   }
 
-  /** (Re)builds the table from tasks: started tasks keep their records, the rest start Pending. */
-  private build(tasks: readonly Task[], previous: ReadonlyMap<string, TaskRecord>): void {
+  /** (Re)builds the table from the plan's tasks (each expanded map followed by its items): started tasks keep their records, the rest start Pending. */
+  private build(planTasks: readonly Task[], previous: ReadonlyMap<string, TaskRecord>): void {
+    const tasks = planTasks.flatMap((t) => [t, ...(this.maps.get(t.id) ?? [])]);
     this.entries = new Map();
     this.statusCounts = zeroCounts();
     this.usageSum = NO_USAGE;

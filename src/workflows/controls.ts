@@ -14,7 +14,7 @@ import {
   TaskRequestSchema,
 } from '../run/controlRequests';
 import { ControlError } from '../run/taskTable';
-import type { AuditEntry, RunStatusView } from '../run/types';
+import { DONE_STATUSES, type AuditEntry, type RunStatusView } from '../run/types';
 import {
   agentProgressSignal,
   approveUpdate,
@@ -90,9 +90,11 @@ export function registerControls(run: RunState): void {
     const table = mustHaveTable(run);
     table.checkCancel(req.taskId);
     return (now) => {
-      const wasRunning = table.cancelByOperator(req.taskId, `cancelled by operator${req.reason ? `: ${req.reason}` : ''}`, now);
-      if (wasRunning) run.scopes.get(req.taskId)?.cancel();
-      return `${req.taskId} cancelled`;
+      const reason = `cancelled by operator${req.reason ? `: ${req.reason}` : ''}`;
+      // A map takes its items with it.
+      const open = table.mapItemIds(req.taskId).filter((id) => !DONE_STATUSES.has(table.get(id)!.status));
+      for (const id of [req.taskId, ...open]) if (table.cancelByOperator(id, reason, now)) run.scopes.get(id)?.cancel();
+      return open.length > 0 ? `${req.taskId} cancelled, with its ${open.length} open items` : `${req.taskId} cancelled`;
     };
   });
 

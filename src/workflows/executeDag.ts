@@ -28,6 +28,7 @@ import { earlierDurations } from './durationMemo';
 import { taskSkillQueue, skillTaskQueue } from '../plan/skillQueue';
 import type { RunState } from './runState';
 import { ReuseOutputs } from './reuseOutputs';
+import { DEFAULT_RUN_TASKS, RunMaps } from './runMaps';
 import { runSubPlan, type SubPlanSettings } from './subPlan';
 
 /** Turns an agent task may take when it sets no maxTurns. */
@@ -53,6 +54,8 @@ export interface ExecuteSettings {
   /** A rerun: the run whose outputs unchanged tasks take, and the tasks that run again regardless. */
   reuseFrom?: string;
   fromTasks?: string[];
+  /** How many tasks the run may grow to with its maps' items (the run's maxTasks; default DEFAULT_RUN_TASKS). */
+  maxRunTasks?: number;
 }
 
 export async function executeDag(run: RunState, settings: ExecuteSettings): Promise<void> {
@@ -75,6 +78,18 @@ export async function executeDag(run: RunState, settings: ExecuteSettings): Prom
   // the SDK several promises, each with a recorded stack. Safe to share over time: a scope holds
   // one running task at most, and cancelling it reaches only activities still pending.
   const idleScopes: CancellationScope[] = [];
+  const stopOnFailure = (task: Task): void => {
+    if (!settings.failFast && !task.critical) return;
+    const reason = task.critical ? `critical task ${task.id} failed` : `failFast: ${task.id} failed`;
+    for (const id of table.stopAll(reason, Date.now())) run.scopes.get(id)?.cancel();
+  };
+  const maps = new RunMaps(run, {
+    maxTasks: settings.maxRunTasks ?? DEFAULT_RUN_TASKS,
+    workdirOf: (task) => taskWorkdir(task, settings.options.workdir),
+    onFailed: stopOnFailure,
+    describe: (err) => describeFailure(err, 1).message,
+  });
+
   const start = (task: Task): void => {
     const activityQueue = activityQueueOf(task, settings);
     const reuseKey = reuse.keyOf(task);
@@ -97,10 +112,8 @@ export async function executeDag(run: RunState, settings: ExecuteSettings): Prom
       }
       const { message, attempts, exitCode } = describeFailure(err, maxAttempts);
       table.markFailed(task.id, message, attempts, Date.now(), exitCode);
-      if (settings.failFast || task.critical) {
-        const reason = task.critical ? `critical task ${task.id} failed` : `failFast: ${task.id} failed`;
-        for (const id of table.stopAll(reason, Date.now())) run.scopes.get(id)?.cancel();
-      }
+      // An item of a map fails its map only past allowFailures, when the map ends.
+      if (table.mapOfTask(task.id) === undefined) stopOnFailure(task);
     };
     const settled = (): void => {
       run.scopes.delete(task.id);
@@ -171,6 +184,8 @@ export async function executeDag(run: RunState, settings: ExecuteSettings): Prom
   let heldSince: number | undefined;
   for (;;) {
     const now = Date.now();
+    // A map whose items all ended ends first: its dependents are then promoted (or skipped) below.
+    maps.endFinished();
     table.promoteReady(now);
     if (reuse.active) await reuse.takeReady(now);
     const overdue = table.awaitingApproval().filter((r) => now - r.readyAt! >= approvalMs);
@@ -187,7 +202,11 @@ export async function executeDag(run: RunState, settings: ExecuteSettings): Prom
       run.budgetExceeded = overBudget;
       table.skipNotStarted(`budget exceeded: ${overBudget}`);
     }
-    for (const id of table.nextToStart(settings.maxParallel, startOrder())) start(table.task(id));
+    for (const id of table.nextToStart(settings.maxParallel, startOrder())) {
+      const task = table.task(id);
+      if (task.forEach) maps.start(task);
+      else start(task);
+    }
     if (table.isFinished()) {
       // Held on failure: the report waits until an operator retries, skips, patches or releases.
       if (holdMs === undefined || run.released || run.budgetExceeded || table.failedCount() === 0) return;
@@ -207,7 +226,7 @@ export async function executeDag(run: RunState, settings: ExecuteSettings): Prom
     heldSince = undefined;
     if (run.phase === 'Held') run.phase = 'Running';
     const awaiting = table.awaitingApproval();
-    if (table.activeCount() === 0 && awaiting.length === 0) {
+    if (table.activeCount() === 0 && awaiting.length === 0 && !maps.busy()) {
       // Unreachable for a validated plan; fail loudly rather than wait forever.
       throw ApplicationFailure.nonRetryable('no task can start and none is running', 'SchedulerStuck');
     }
@@ -226,8 +245,13 @@ export async function executeDag(run: RunState, settings: ExecuteSettings): Prom
  */
 function agentWorkdir(task: Task, runWorkdir: string | undefined): string | undefined {
   if ((task.backend ?? 'anthropic') !== 'anthropic' || task.decompose || task.outputSchema) return undefined;
-  if (task.workdir === undefined) return runWorkdir;
   // A task's relative workdir is a part of the run's workspace (the planner narrows tasks so).
+  return taskWorkdir(task, runWorkdir);
+}
+
+/** The folder a task works in: its own workdir (relative ones within the run's), else the run's. */
+function taskWorkdir(task: Task, runWorkdir: string | undefined): string | undefined {
+  if (task.workdir === undefined) return runWorkdir;
   return runWorkdir !== undefined && !task.workdir.startsWith('/') ? `${runWorkdir.replace(/\/+$/, '')}/${task.workdir}` : task.workdir;
 }
 

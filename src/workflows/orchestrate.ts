@@ -10,7 +10,7 @@ import { formatProblems, validatePlan } from '../plan/validatePlan';
 import { definedOnly } from '../run/definedOnly';
 import { computeRunStats } from '../run/runStats';
 import { firstLine } from '../text/shortenText';
-import { addUsage, NO_USAGE, type AggregateOutcome, type Patience, type DecomposeInput, type RunOutcome, type RunResult, type TaskRecord } from '../run/types';
+import { addUsage, NO_USAGE, OUTPUT_READY, type AggregateOutcome, type Patience, type DecomposeInput, type RunOutcome, type RunResult, type TaskRecord } from '../run/types';
 import { registerControls } from './controls';
 import { executeDag, patienceOf } from './executeDag';
 import { RunState, withoutOutput } from './runState';
@@ -79,7 +79,7 @@ export async function orchestrate(input: OrchestrateInput): Promise<RunResult> {
     else {
       run.phase = 'Running';
       run.publish();
-      await executeDag(run, { ...options, goal: run.goal, options, ...definedOnly({ reuseFrom: parsed.data.reuseFrom, fromTasks: parsed.data.fromTasks }) });
+      await executeDag(run, { ...options, goal: run.goal, options, ...definedOnly({ reuseFrom: parsed.data.reuseFrom, fromTasks: parsed.data.fromTasks, maxRunTasks: given.maxTasks }) });
     }
     if (run.budgetExceeded) outcome = 'BudgetExceeded';
   } catch (err) {
@@ -91,7 +91,8 @@ export async function orchestrate(input: OrchestrateInput): Promise<RunResult> {
   run.phase = 'Aggregating';
   const records = table.list();
   const stats = computeRunStats(records);
-  outcome ??= stats.completed + (stats.reused ?? 0) === stats.totalTasks ? 'Completed' : 'Failed';
+  // A map's items count through their map: failures it allows do not fail the run.
+  outcome ??= records.every((r) => OUTPUT_READY.has(r.status) || table.mapOfTask(r.id) !== undefined) ? 'Completed' : 'Failed';
   // Exported with the SDK's metrics by the worker (not on replay).
   recordRunEnd(metricMeter, outcome, records, stats.makespanMs);
   // Durations are remembered while the report is written: no wait of their own.

@@ -58,7 +58,8 @@ export class ReuseOutputs {
 
   /** The task's key, once every input it depends on has a known hash. */
   keyOf(task: Task): string | undefined {
-    if (task.decompose) return undefined;
+    // A glob map's items are files that may have changed: its key cannot see them.
+    if (task.decompose || task.forEach?.glob !== undefined) return undefined;
     return reuseKeyOf(task, this.settings.model, (task.dependsOn ?? []).map((d) => this.table.get(d)?.outputHash));
   }
 
