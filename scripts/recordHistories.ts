@@ -219,6 +219,26 @@ function scenarios(): Scenario[] {
       },
     },
     {
+      // Maps: one from an upstream list (one item failing, allowed), one with listed items, and a reduce task.
+      name: 'map-expansion',
+      input: {
+        plan: {
+          tasks: [
+            t('LIST'),
+            { ...t('EACH', ['LIST']), prompt: 'Check {{item}}.', forEach: { from: 'LIST', allowFailures: 1 } },
+            { ...t('FIXED'), prompt: 'Say {{item}} ({{index}}).', forEach: { items: ['x', 'y'] } },
+            t('REDUCE', ['EACH', 'FIXED']),
+          ],
+        },
+        options: { maxParallel: 2, aggregate: 'none' },
+      },
+      handler: (req) => {
+        if (req.taskId === 'LIST') return { text: '["a", "b", "c"]' };
+        if (req.kind === 'task' && /Check b/.test(req.prompt)) return { status: 400, message: 'broken' };
+        return defaultHandler(req);
+      },
+    },
+    {
       name: 'skill-queue',
       input: { plan: { tasks: [t('T-01'), { ...t('T-02', ['T-01']), queue: 'skill' }, { ...t('T-03', ['T-01']), backend: 'shell', command: 'echo shell' }] }, options: { queues: { shell: 'skill' } } },
       handler: defaultHandler,

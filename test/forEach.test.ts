@@ -172,3 +172,33 @@ describe('forEach', () => {
     expect(problems([{ id: 'B', title: 'b', backend: 'shell', command: ['wc', '-l', '{{item}}'], forEach: { items: ['x'] } }])).toBe('');
   });
 });
+
+describe('the planner and maps', () => {
+  it('is told to write one map for "each file / each document" work, and a goal planned so runs as a map', async () => {
+    handler = (req) => {
+      if (req.kind === 'decompose') {
+        // The scripted planner maps only when its instructions say how.
+        const knowsMaps = req.system.includes('forEach') && req.system.includes('{{item}}');
+        return {
+          tool: {
+            name: 'submit_plan',
+            input: {
+              tasks: knowsMaps
+                ? [
+                    { id: 'T-01', title: 'List the documents', prompt: 'List the documents to translate, one per line.' },
+                    { id: 'T-02', title: 'Translate', prompt: 'Translate {{item}} into French.', dependsOn: ['T-01'], forEach: { from: 'T-01' } },
+                  ]
+                : [{ id: 'T-01', title: 'Translate one by one', prompt: 'Translate everything.' }],
+            },
+          },
+        };
+      }
+      if (req.taskId === 'T-01') return { text: 'intro.md\nusage.md\nfaq.md' };
+      return echo(req);
+    };
+    const result = await env.run({ goal: 'Translate each of our three documents into French', options: { aggregate: 'none', planCache: false } });
+    expect(result.status).toBe('Completed');
+    expect(result.plan.tasks.map((t) => [t.id, t.forEach])).toEqual([['T-01', undefined], ['T-02', { from: 'T-01' }]]);
+    expect(result.tasks.filter((t) => t.id.startsWith('T-02[')).map((t) => t.output)).toEqual(['did: Translate intro.md into French.', 'did: Translate usage.md into French.', 'did: Translate faq.md into French.']);
+  });
+});

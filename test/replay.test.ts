@@ -25,6 +25,7 @@ describe('replay of recorded histories', () => {
       'goal-with-workspace.json',
       'hold-released.json',
       'hold-then-retry.json',
+      'map-expansion.json',
       'plain-diamond.json',
       'plan-approval-with-patch.json',
       'plan-goal.json',

@@ -29,6 +29,10 @@ export function plannerSystemPrompt(maxTasks: number): string {
     'Depend only on tasks whose output a task really needs, so independent work runs at once. No cycles.',
     'Use ids T-01, T-02, … and short titles. Do not add a final merge task: dagent merges all outputs into a report itself.',
     'When you are shown the workspace, split the work by its real modules and name in each prompt the files or folders that task owns, with paths exactly as listed.',
+    'When the same work applies to each of many items (each file, each document, each endpoint), write ONE map task with forEach, not a copy per item:',
+    'forEach: { items: [...] } when you know the items; { glob: "src/**/*.ts" } for files of the workspace; { from: "T-01" } to take them from a task that lists them',
+    '(its output a JSON array or one item per line; it must be in dependsOn). The map\'s prompt names the item as {{item}} (and its position as {{index}}).',
+    'A map counts as one task; a task depending on it gets every item\'s output. Add allowFailures when some items may fail without failing the map.',
     `Answer only by calling ${TOOL_NAME}.`,
   ].join('\n');
 }
