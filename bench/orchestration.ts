@@ -27,8 +27,8 @@ import { dagSuite } from './randomDags';
 import { mean, median, percentile, ratio, trimmedMean } from './stats';
 
 const CHAIN = 50;
-// `npm run bench -- cli suite`: only those sections (orchestration, history, cli, suite); default all.
-const SECTIONS = ['orchestration', 'history', 'cli', 'suite'] as const;
+// `npm run bench -- cli suite`: only those sections (orchestration, history, cli, suite, scale); default all.
+const SECTIONS = ['orchestration', 'history', 'cli', 'suite', 'scale'] as const;
 const wanted = process.argv.slice(2).length ? process.argv.slice(2) : [...SECTIONS];
 for (const w of wanted) if (!(SECTIONS as readonly string[]).includes(w)) throw new Error(`unknown section "${w}": choose from ${SECTIONS.join(', ')}`);
 const section = (name: (typeof SECTIONS)[number]) => wanted.includes(name);
@@ -159,6 +159,7 @@ async function main(): Promise<void> {
     if (section('history')) await historySection();
     if (section('cli')) await cliSection();
     if (section('suite')) await suiteSection();
+    if (section('scale')) await scaleSection();
   } finally {
     dagentWorker.shutdown();
     rawWorker.shutdown();
@@ -276,6 +277,24 @@ async function main(): Promise<void> {
     const bundle = await readFile(WORKFLOW_BUNDLE_FILE, 'utf8');
     const ajv = (bundle.match(/node_modules\/ajv\//g) ?? []).length;
     console.log(`workflow bundle: ${((await stat(WORKFLOW_BUNDLE_FILE)).size / 1024 / 1024).toFixed(2)} MB, ajv modules in it: ${ajv}`);
+  }
+
+  async function scaleSection() {
+    console.log('\n== scale: a map of 2,000 no-op items and one reduce task, maxParallel 200, in one workflow');
+    freshRequests();
+    const started = Date.now();
+    const result = await dagent({
+      plan: { tasks: [{ id: 'MAP', title: 'Each', prompt: 'Do {{item}}.', forEach: { items: Array.from({ length: 2000 }, (_, i) => `item ${i}`) } }, { id: 'REDUCE', title: 'Reduce', prompt: 'Reduce.', dependsOn: ['MAP'] }] },
+      options: { maxParallel: 200, maxTasks: 2100 },
+    });
+    const ms = Date.now() - started;
+    if (result.status !== 'Completed') throw new Error(`the map run ended ${result.status}`);
+    const history = await historyOf(client, result.workflowId);
+    const tasks = workflowTaskMs(history);
+    console.log(
+      `2,000 items: start → result ${ms} ms (${Math.round((2002 / ms) * 1000)} tasks/s); history ${history.events?.length} events, ${(historyBytes(history) / 1024 / 1024).toFixed(1)} MB; ` +
+        `workflow task p50/p95 ${percentile(tasks, 50).toFixed(0)}/${percentile(tasks, 95).toFixed(0)} ms`,
+    );
   }
 
   async function suiteSection() {

@@ -10,7 +10,7 @@ import type { AgentProgressNotice } from './agentTypes';
 import type { Plan, Task } from '../plan/schema';
 import { ReadyQueue } from './readyQueue';
 import { canMove } from './taskTransitions';
-import { addUsage, NO_USAGE, OUTPUT_READY, TASK_STATUSES, type ReusableOutput, type Usage, type TaskAttemptNotice, type TaskOutcome, type TaskRecord, type TaskStatus } from './types';
+import { addUsage, DONE_STATUSES, NO_USAGE, OUTPUT_READY, TASK_STATUSES, type ReusableOutput, type Usage, type TaskAttemptNotice, type TaskOutcome, type TaskRecord, type TaskStatus } from './types';
 
 const ACTIVE: ReadonlySet<TaskStatus> = new Set(['Running', 'Retrying']);
 const NOT_STARTED: ReadonlySet<TaskStatus> = new Set(['Pending', 'Waiting', 'AwaitingApproval']);
@@ -59,6 +59,8 @@ export class TaskTable {
   private readonly maps = new Map<string, Task[]>();
   /** Which map each item task belongs to. */
   private readonly mapOf = new Map<string, string>();
+  /** Per expanded map, how many of its items have not ended: a map ends when this reaches 0. */
+  private readonly openItems = new Map<string, number>();
 
   constructor(plan: Plan) {
     this.queue = this.newQueue(undefined);
@@ -98,6 +100,11 @@ export class TaskTable {
 
   mapItemIds(mapId: string): string[] {
     return (this.maps.get(mapId) ?? []).map((t) => t.id);
+  }
+
+  /** Expanded maps still running whose items have all ended (kept up to date as items move). */
+  mapsToEnd(): string[] {
+    return this.openMaps().filter((id) => this.openItems.get(id) === 0);
   }
 
   task(id: string): Task {
@@ -398,6 +405,8 @@ export class TaskTable {
       if (record.status === 'Pending') this.dirty.add(task.id);
     });
     for (const e of this.entries.values()) for (const d of e.record.dependsOn) this.entries.get(d)?.dependents.push(e.record.id);
+    this.openItems.clear();
+    for (const [mapId, items] of this.maps) this.openItems.set(mapId, items.filter((t) => !DONE_STATUSES.has(this.entries.get(t.id)?.record.status ?? 'Pending')).length);
     this.queue = this.newQueue(undefined);
     this.queueOrder = undefined;
   }
@@ -410,6 +419,8 @@ export class TaskTable {
     r.status = to;
     this.statusCounts[from]--;
     this.statusCounts[to]++;
+    const map = this.mapOf.get(r.id);
+    if (map !== undefined && DONE_STATUSES.has(from) !== DONE_STATUSES.has(to)) this.openItems.set(map, (this.openItems.get(map) ?? 0) + (DONE_STATUSES.has(to) ? -1 : 1));
     if (from === 'AwaitingApproval') this.approvals.delete(r.id);
     if (to === 'AwaitingApproval') this.approvals.add(r.id);
     if (to === 'Waiting') this.queue.push(r.id);

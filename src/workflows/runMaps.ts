@@ -8,7 +8,6 @@ import { ApplicationFailure, CancellationScope, isCancellation, proxyActivities 
 import type { Activities } from '../activities';
 import { allowedFailures, expandMapTask } from '../plan/expandMap';
 import type { Task } from '../plan/schema';
-import { DONE_STATUSES } from '../run/types';
 import type { RunState } from './runState';
 
 /** How many tasks a run may grow to with its maps' items when maxTasks is not given. */
@@ -74,10 +73,9 @@ export class RunMaps {
   /** Ends the maps whose items have all ended. */
   endFinished(): void {
     const table = this.run.table!;
-    for (const mapId of table.openMaps()) {
+    for (const mapId of table.mapsToEnd()) {
       if (this.ending.has(mapId)) continue;
       const items = table.mapItemIds(mapId).map((id) => table.get(id)!);
-      if (!items.every((r) => DONE_STATUSES.has(r.status))) continue;
       const task = table.task(mapId);
       const failed = items.filter((r) => r.status !== 'Completed' && r.status !== 'Reused');
       const allowed = allowedFailures(task.forEach ?? {}, items.length);
