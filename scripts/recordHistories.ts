@@ -30,6 +30,8 @@ interface Scenario {
   queues?: string[];
   /** What an operator does while the run goes on. */
   drive?: (handle: WorkflowHandle) => Promise<void>;
+  /** The run continues as new: every run of its chain is recorded, as NAME-run1.json, NAME-run2.json, … */
+  chain?: boolean;
   /** Runs an earlier run first (on the same worker and store) and adds to the input what refers to it. */
   before?: (run: (input: OrchestrateInput) => Promise<string>) => Promise<Partial<OrchestrateInput>>;
 }
@@ -239,6 +241,19 @@ function scenarios(): Scenario[] {
       },
     },
     {
+      // A run that continues as new twice or more (a low threshold), with an approval carried over.
+      name: 'continue-as-new',
+      chain: true,
+      input: { plan: { tasks: [...Array.from({ length: 12 }, (_, i) => t(`K${i}`, i % 4 === 0 ? [] : [`K${i - 1}`])), { ...t('GATE'), requiresApproval: true }] }, options: { maxParallel: 2, continueAsNewAfter: 50, aggregate: 'none' } },
+      handler: defaultHandler,
+      drive: async (handle) => {
+        const first = (await handle.describe()).runId;
+        while ((await handle.describe()).runId === first) await sleep(50);
+        await untilStatus(handle, taskIs('GATE', 'AwaitingApproval'));
+        await handle.executeUpdate(approveUpdate, { args: [{ requestId: 'approve-gate', taskId: 'GATE' }] });
+      },
+    },
+    {
       name: 'skill-queue',
       input: { plan: { tasks: [t('T-01'), { ...t('T-02', ['T-01']), queue: 'skill' }, { ...t('T-03', ['T-01']), backend: 'shell', command: 'echo shell' }] }, options: { queues: { shell: 'skill' } } },
       handler: defaultHandler,
@@ -279,9 +294,19 @@ async function main(): Promise<void> {
       await running;
       await w.close();
       await llm.close();
-      const history = await handle.fetchHistory();
-      await writeFile(new URL(`${scenario.name}.json`, OUT_DIR), historyToJSON(history));
-      console.log(`recorded ${scenario.name}: ${history.events?.length} events`);
+      if (scenario.chain) {
+        let runId: string | undefined = handle.firstExecutionRunId;
+        for (let k = 1; runId; k++) {
+          const history = await client.workflow.getHandle(handle.workflowId, runId).fetchHistory();
+          await writeFile(new URL(`${scenario.name}-run${k}.json`, OUT_DIR), historyToJSON(history));
+          console.log(`recorded ${scenario.name}-run${k}: ${history.events?.length} events`);
+          runId = history.events?.at(-1)?.workflowExecutionContinuedAsNewEventAttributes?.newExecutionRunId ?? undefined;
+        }
+      } else {
+        const history = await handle.fetchHistory();
+        await writeFile(new URL(`${scenario.name}.json`, OUT_DIR), historyToJSON(history));
+        console.log(`recorded ${scenario.name}: ${history.events?.length} events`);
+      }
       for (const taskId of scenario.children ?? []) {
         const child = await client.workflow.getHandle(`${handle.workflowId}/${taskId}`).fetchHistory();
         await writeFile(new URL(`${scenario.name}-${taskId.toLowerCase()}.json`, OUT_DIR), historyToJSON(child));

@@ -16,6 +16,8 @@ describe('replay of recorded histories', () => {
       'agent-loop-agent.json',
       'agent-loop.json',
       'budget-stop.json',
+      'continue-as-new-run1.json',
+      'continue-as-new-run2.json',
       'critical-path-first.json',
       'critical-path-memo.json',
       'critical-task-and-plan-options.json',

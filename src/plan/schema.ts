@@ -259,6 +259,8 @@ export const RunOptionsSchema = z
     planCache: z.boolean().optional(),
     /** When a task fails for good, hold the run (phase Held) for retry, skip, patch or release instead of writing the report; true holds for approvalTimeout, a duration for that long; then it is released. */
     holdOnFailure: z.union([z.boolean(), ApprovalTimeoutSchema]).optional(),
+    /** Continue as new once the run's history has this many events (default 8,000): the history of each run in the chain stays bounded. */
+    continueAsNewAfter: z.number().int().min(50).max(40_000).optional(),
     /** Take a task's output from any earlier run's with the same reuse key (spec, model, inputs) instead of running it; tasks with cache: false always run. */
     reuse: z.boolean().optional(),
     /** The folder the run works on, on the workers: the planner is shown a summary of it. */
@@ -293,6 +295,8 @@ export const OrchestrateInputSchema = z
     reuseFrom: z.string().min(1).max(1000).optional(),
     /** With reuseFrom: these tasks, and everything downstream of them, run again whatever their keys. */
     fromTasks: z.array(z.string().min(1)).max(PLAN_LIMITS.maxTasks).optional(),
+    /** Set by the run itself when it continues as new: its state so far (not for people to write). */
+    carried: z.custom<object>((v) => typeof v === 'object' && v !== null && Array.isArray((v as { table?: { records?: unknown } }).table?.records), 'is the state a run carries when it continues as new').optional(),
   })
   .strict()
   .refine((input) => (input.goal === undefined) !== (input.plan === undefined), {
@@ -300,7 +304,7 @@ export const OrchestrateInputSchema = z
     path: ['goal'],
   });
 /** The plan stays `unknown` here: validatePlan reports its problems task by task. */
-export type OrchestrateInput = { goal?: string; plan?: Plan | unknown; options?: RunOptions; reuseFrom?: string; fromTasks?: string[] };
+export type OrchestrateInput = { goal?: string; plan?: Plan | unknown; options?: RunOptions; reuseFrom?: string; fromTasks?: string[]; carried?: object };
 
 export const DEFAULT_OPTIONS = {
   maxParallel: 4,

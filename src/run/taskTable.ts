@@ -34,6 +34,16 @@ interface Entry {
   dependents: string[];
 }
 
+/** What a table is, for a run that continues as new: records (no outputs), map items, counters. */
+export interface TableSnapshot {
+  records: TaskRecord[];
+  maps: Array<[string, Task[]]>;
+  earlierAttempts: Array<[string, number]>;
+  starts: Array<[string, number]>;
+  skippedBecause: Array<[string, string]>;
+  version: number;
+}
+
 export class TaskTable {
   private entries = new Map<string, Entry>();
   private statusCounts = zeroCounts();
@@ -68,6 +78,33 @@ export class TaskTable {
   }
 
   /** The plan as written (and patched): a map's item tasks are the map's, not the plan's. */
+  snapshot(): TableSnapshot {
+    return {
+      records: [...this.entries.values()].map(({ record: { output: _output, ...r } }) => r),
+      maps: [...this.maps],
+      earlierAttempts: [...this.earlierAttempts],
+      starts: [...this.starts],
+      skippedBecause: [...this.skippedBecause],
+      version: this.version,
+    };
+  }
+
+  /** The table a run had when it continued as new: every record as it was, readiness and waits included. */
+  static restore(plan: Plan, snapshot: TableSnapshot): TaskTable {
+    const table = new TaskTable({ tasks: [] });
+    for (const [mapId, items] of snapshot.maps) {
+      table.maps.set(mapId, items);
+      for (const item of items) table.mapOf.set(item.id, mapId);
+    }
+    for (const [id, n] of snapshot.earlierAttempts) table.earlierAttempts.set(id, n);
+    for (const [id, n] of snapshot.starts) table.starts.set(id, n);
+    for (const [id, cause] of snapshot.skippedBecause) table.skippedBecause.set(id, cause);
+    table.version = snapshot.version;
+    const records = new Map(snapshot.records.map((r) => [r.id, r]));
+    table.build(plan.tasks, records, true);
+    return table;
+  }
+
   plan(base: Omit<Plan, 'tasks'> = {}): Plan {
     return { ...base, tasks: [...this.entries.values()].filter((e) => !this.mapOf.has(e.record.id)).map((e) => e.task) };
   }
@@ -388,7 +425,7 @@ export class TaskTable {
   }
 
   /** (Re)builds the table from the plan's tasks (each expanded map followed by its items): started tasks keep their records, the rest start Pending. */
-  private build(planTasks: readonly Task[], previous: ReadonlyMap<string, TaskRecord>): void {
+  private build(planTasks: readonly Task[], previous: ReadonlyMap<string, TaskRecord>, everyRecord = false): void {
     const tasks = planTasks.flatMap((t) => [t, ...(this.maps.get(t.id) ?? [])]);
     this.entries = new Map();
     this.statusCounts = zeroCounts();
@@ -397,18 +434,20 @@ export class TaskTable {
     this.approvals.clear();
     tasks.forEach((task, index) => {
       const old = previous.get(task.id);
-      const record = old && !NOT_STARTED.has(old.status) ? old : freshRecord(task);
+      const record = old && (everyRecord || !NOT_STARTED.has(old.status)) ? old : freshRecord(task);
       if (record !== old && old?.status === 'AwaitingApproval' && !task.requiresApproval) record.readyAt = old.readyAt;
       this.entries.set(task.id, { task, record, index, dependents: [] });
       this.statusCounts[record.status]++;
       this.usageSum = addUsage(this.usageSum, record.usage);
       if (record.status === 'Pending') this.dirty.add(task.id);
+      if (record.status === 'AwaitingApproval') this.approvals.add(task.id);
     });
     for (const e of this.entries.values()) for (const d of e.record.dependsOn) this.entries.get(d)?.dependents.push(e.record.id);
     this.openItems.clear();
     for (const [mapId, items] of this.maps) this.openItems.set(mapId, items.filter((t) => !DONE_STATUSES.has(this.entries.get(t.id)?.record.status ?? 'Pending')).length);
     this.queue = this.newQueue(undefined);
     this.queueOrder = undefined;
+    for (const e of this.entries.values()) if (e.record.status === 'Waiting') this.queue.push(e.record.id);
   }
 
   /** The one place a task's status changes: checked, counted, and its consequences queued. */

@@ -124,6 +124,8 @@ export interface RunResult {
   planCached?: boolean;
   /** Why the budget stopped the run. */
   budgetExceeded?: string;
+  /** How many times the run continued as new (its history kept bounded). */
+  continuedAsNew?: number;
   /** The run this one reused outputs from (rerun), and the options it ran with (so it can be rerun). */
   reusedFrom?: string;
   options?: RunOptions;

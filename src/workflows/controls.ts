@@ -141,7 +141,8 @@ function control<Req extends { requestId: string; taskId?: string; reason?: stri
     if (earlier && earlier.request !== fingerprint(action, req)) {
       throw new ControlError(`requestId ${req.requestId} was already used for another request (${earlier.request.slice(0, 200)}); send this one with a new requestId`);
     }
-    return earlier?.answer;
+    // Answered before the run continued as new: the state as it is now.
+    return earlier && (earlier.answer ?? run.view());
   };
   setHandler(
     update,

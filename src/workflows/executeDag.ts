@@ -58,7 +58,15 @@ export interface ExecuteSettings {
   maxRunTasks?: number;
 }
 
-export async function executeDag(run: RunState, settings: ExecuteSettings): Promise<void> {
+/** History events after which a run continues as new, when its options name no other number. */
+export const DEFAULT_CONTINUE_AS_NEW_AFTER = 8_000;
+
+/**
+ * Runs the DAG until every task ended ('ended'), or until the history has grown past the run's
+ * continueAsNewAfter and the tasks under way have drained ('continue': the caller hands the run's
+ * state to a new run of the chain; nothing starts meanwhile, so nothing is in flight then).
+ */
+export async function executeDag(run: RunState, settings: ExecuteSettings): Promise<'ended' | 'continue'> {
   const table = run.table!;
   // Each sub-plan gets an equal share of what the tree cap leaves after this run's own tasks.
   const splitTasks = table.plan().tasks.filter((t) => t.decompose).length;
@@ -182,6 +190,8 @@ export async function executeDag(run: RunState, settings: ExecuteSettings): Prom
   const holdMs = hold === undefined || hold === false ? undefined : hold === true ? approvalMs : durationToMs(hold);
   /** When the run began to hold: its hold times out from then, whatever wakes it meanwhile. */
   let heldSince: number | undefined;
+  const handOverAfter = settings.options.continueAsNewAfter ?? DEFAULT_CONTINUE_AS_NEW_AFTER;
+  let draining = false;
   for (;;) {
     const now = Date.now();
     // A map whose items all ended ends first: its dependents are then promoted (or skipped) below.
@@ -202,19 +212,24 @@ export async function executeDag(run: RunState, settings: ExecuteSettings): Prom
       run.budgetExceeded = overBudget;
       table.skipNotStarted(`budget exceeded: ${overBudget}`);
     }
-    for (const id of table.nextToStart(settings.maxParallel, startOrder())) {
-      const task = table.task(id);
-      if (task.forEach) maps.start(task);
-      else start(task);
+    // A long history: start nothing more, let what runs finish, then hand over to a new run.
+    // (Behind a patch marker: a run begun before hand-overs existed goes on as it did.)
+    if (!draining && (workflowInfo().historyLength >= handOverAfter || workflowInfo().continueAsNewSuggested) && patched('continue-as-new')) draining = true;
+    if (!draining) {
+      for (const id of table.nextToStart(settings.maxParallel, startOrder())) {
+        const task = table.task(id);
+        if (task.forEach) maps.start(task);
+        else start(task);
+      }
     }
     if (table.isFinished()) {
       // Held on failure: the report waits until an operator retries, skips, patches or releases.
-      if (holdMs === undefined || run.released || run.budgetExceeded || table.failedCount() === 0) return;
+      if (holdMs === undefined || run.released || run.budgetExceeded || table.failedCount() === 0) return 'ended';
       heldSince ??= now;
       if (now - heldSince >= holdMs) {
         run.released = true;
         run.record({ requestId: 'timeout:hold', action: 'release', reason: 'hold timed out', effect: 'released by default: the report is written from what finished' }, now);
-        return;
+        return 'ended';
       }
       run.phase = 'Held';
       run.publish();
@@ -225,6 +240,7 @@ export async function executeDag(run: RunState, settings: ExecuteSettings): Prom
     }
     heldSince = undefined;
     if (run.phase === 'Held') run.phase = 'Running';
+    if (draining && table.activeCount() === 0 && !maps.inFlight()) return 'continue';
     const awaiting = table.awaitingApproval();
     if (table.activeCount() === 0 && awaiting.length === 0 && !maps.busy()) {
       // Unreachable for a validated plan; fail loudly rather than wait forever.

@@ -1,7 +1,7 @@
 // The orchestrate workflow: plan (or take a plan), optionally wait for plan approval, run the
 // DAG, aggregate, return a RunResult. A cancelled run still writes its report from what finished.
 // Deterministic: decisions only; all I/O happens in activities.
-import { ActivityFailure, ApplicationFailure, CancellationScope, condition, isCancellation, metricMeter, proxyActivities, workflowInfo } from '@temporalio/workflow';
+import { ActivityFailure, allHandlersFinished, ApplicationFailure, CancellationScope, condition, continueAsNew, isCancellation, metricMeter, proxyActivities, workflowInfo } from '@temporalio/workflow';
 import { recordRunEnd } from '../metrics/dagentMetrics';
 import type { Activities } from '../activities';
 import { unsafeTaskProblems } from '../plan/planSafety';
@@ -13,7 +13,7 @@ import { firstLine } from '../text/shortenText';
 import { addUsage, NO_USAGE, OUTPUT_READY, type AggregateOutcome, type Patience, type DecomposeInput, type RunOutcome, type RunResult, type TaskRecord } from '../run/types';
 import { registerControls } from './controls';
 import { executeDag, patienceOf } from './executeDag';
-import { RunState, withoutOutput } from './runState';
+import { RunState, withoutOutput, type CarriedState } from './runState';
 import { rememberDurations } from './durationMemo';
 
 /** Planning and aggregation: a dead worker's call moves on after the run's heartbeat timeout. */
@@ -35,13 +35,17 @@ export async function orchestrate(input: OrchestrateInput): Promise<RunResult> {
     throw ApplicationFailure.nonRetryable(`invalid workflow input:\n${problems}`, 'InvalidInput');
   }
   const given = parsed.data.options ?? {};
-  const run = new RunState(workflowInfo().workflowId, Date.now(), parsed.data.goal);
+  // A run that continued as new picks up where the previous run of its chain stopped.
+  const carried = parsed.data.carried as CarriedState | undefined;
+  const run = carried ? RunState.resume(workflowInfo().workflowId, mustBeValid(parsed.data.plan, 'the run it continues'), carried) : new RunState(workflowInfo().workflowId, Date.now(), parsed.data.goal);
   run.publishSearchAttributes = given.searchAttributes ?? false;
   registerControls(run);
   run.publish();
 
   let plan: Plan;
-  if (parsed.data.plan !== undefined) {
+  if (carried) {
+    plan = run.plan()!;
+  } else if (parsed.data.plan !== undefined) {
     plan = mustBeValid(parsed.data.plan, 'the plan given');
   } else {
     const planOptions = { ...DEFAULT_OPTIONS, ...given };
@@ -71,21 +75,28 @@ export async function orchestrate(input: OrchestrateInput): Promise<RunResult> {
   }
   const unknownFrom = (parsed.data.fromTasks ?? []).filter((id) => !plan.tasks.some((t) => t.id === id));
   if (unknownFrom.length > 0) throw ApplicationFailure.nonRetryable(`fromTasks: no task ${unknownFrom.join(', ')} in the plan`, 'InvalidInput');
-  const table = run.startTable(plan);
+  const table = carried ? run.table! : run.startTable(plan);
 
   let outcome: RunOutcome | undefined;
+  let next: 'ended' | 'continue' = 'ended';
   try {
-    if (options.approval === 'plan' && !(await awaitPlanApproval(run, options))) outcome = 'Rejected';
+    if (!carried && options.approval === 'plan' && !(await awaitPlanApproval(run, options))) outcome = 'Rejected';
     else {
       run.phase = 'Running';
       run.publish();
-      await executeDag(run, { ...options, goal: run.goal, options, ...definedOnly({ reuseFrom: parsed.data.reuseFrom, fromTasks: parsed.data.fromTasks, maxRunTasks: given.maxTasks }) });
+      next = await executeDag(run, { ...options, goal: run.goal, options, ...definedOnly({ reuseFrom: parsed.data.reuseFrom, fromTasks: parsed.data.fromTasks, maxRunTasks: given.maxTasks }) });
     }
     if (run.budgetExceeded) outcome = 'BudgetExceeded';
   } catch (err) {
     if (!isCancellation(err)) throw err;
     outcome = 'Cancelled';
     for (const id of table.stopAll('run cancelled', Date.now())) run.scopes.get(id)?.cancel();
+  }
+  if (next === 'continue' && outcome === undefined) {
+    // The history has grown long: this run hands its state to a new run of the same workflow id
+    // (queries, updates and the client's result follow it), once no update is being handled.
+    await condition(allHandlersFinished);
+    return continueAsNew<typeof orchestrate>({ plan: run.plan(), ...(parsed.data.options ? { options: parsed.data.options } : {}), ...definedOnly({ reuseFrom: parsed.data.reuseFrom, fromTasks: parsed.data.fromTasks }), carried: run.carry() });
   }
 
   run.phase = 'Aggregating';
@@ -126,6 +137,7 @@ export async function orchestrate(input: OrchestrateInput): Promise<RunResult> {
     ...(run.planCached ? { planCached: true } : {}),
     ...(run.budgetExceeded ? { budgetExceeded: run.budgetExceeded } : {}),
     ...(parsed.data.reuseFrom !== undefined ? { reusedFrom: parsed.data.reuseFrom } : {}),
+    ...(run.continuedAsNew > 0 ? { continuedAsNew: run.continuedAsNew } : {}),
     // What a rerun needs to run it again the same way.
     ...(parsed.data.options ? { options: parsed.data.options } : {}),
   };

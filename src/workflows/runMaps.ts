@@ -28,6 +28,8 @@ export interface MapSettings {
 export class RunMaps {
   /** Maps whose ending is being written (gatherMap under way). */
   private readonly ending = new Set<string>();
+  /** Maps finding their items (mapItems under way). */
+  private fetching = 0;
 
   constructor(
     private readonly run: RunState,
@@ -40,10 +42,12 @@ export class RunMaps {
     table.markRunning(task.id, Date.now());
     const scope = new CancellationScope();
     this.run.scopes.set(task.id, scope);
+    this.fetching++;
     scope
       .run(() => this.itemsOf(task))
       .then(
         (items) => {
+          this.fetching--;
           this.run.scopes.delete(task.id);
           if (table.get(task.id)?.status !== 'Running') return; // stopped meanwhile
           const grown = table.size() - table.mapItemIds(task.id).length + items.length;
@@ -54,6 +58,7 @@ export class RunMaps {
           this.run.wake();
         },
         (err: unknown) => {
+          this.fetching--;
           this.run.scopes.delete(task.id);
           const status = table.get(task.id)?.status;
           if (status === 'Running' && !isCancellation(err)) {
@@ -65,9 +70,14 @@ export class RunMaps {
       );
   }
 
-  /** Whether a map is still finding its items or writing its ending. */
+  /** Whether a map is still finding its items or writing its ending, or waits for its items. */
   busy(): boolean {
-    return this.ending.size > 0 || this.run.table!.openMaps().length > 0;
+    return this.inFlight() || this.run.table!.openMaps().length > 0;
+  }
+
+  /** Whether a map activity is under way (a run may hand over only without one). */
+  inFlight(): boolean {
+    return this.ending.size > 0 || this.fetching > 0;
   }
 
   /** Ends the maps whose items have all ended. */

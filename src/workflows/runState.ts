@@ -5,12 +5,32 @@ import { setCurrentDetails, upsertSearchAttributes, type CancellationScope } fro
 import type { Plan } from '../plan/schema';
 import { statusTable } from '../report/statusTable';
 import { DagentProgress, DagentStatus, DagentTokens } from '../run/searchAttributes';
-import { TaskTable } from '../run/taskTable';
+import { TaskTable, type TableSnapshot } from '../run/taskTable';
 import { addUsage, countStatuses, DONE_STATUSES, NO_USAGE, type AuditEntry, type RunPhase, type RunStatusView, type TaskRecord, type Usage } from '../run/types';
 
 /** Above this many tasks, the Web UI's details are refreshed on a timer rather than at every step. */
 const BIG_RUN_TASKS = 200;
 const BIG_RUN_DETAILS_EVERY_MS = 2000;
+
+/**
+ * What a run hands to itself when it continues as new: the task table without outputs, and the
+ * state around it. The plan itself travels as the new run's plan input.
+ */
+export interface CarriedState {
+  startedAt: number;
+  goal?: string;
+  planBase: Omit<Plan, 'tasks'>;
+  overheadUsage: Usage;
+  audit: AuditEntry[];
+  /** Request ids answered, with what they asked: a repeat after the hand-over gets the state as it is then. */
+  answered: Array<[string, string]>;
+  planCached?: boolean;
+  budgetExceeded?: string;
+  released?: boolean;
+  table: TableSnapshot;
+  /** How many runs came before this one in the chain. */
+  continuedAsNew: number;
+}
 
 export interface PlanDecision {
   approved: boolean;
@@ -29,13 +49,15 @@ export class RunState {
   readonly audit: AuditEntry[] = [];
   readonly scopes = new Map<string, CancellationScope>();
   /** Answers already given, by requestId, with what was asked: a repeated request gets the same answer and no second effect. */
-  readonly answered = new Map<string, { request: string; answer: RunStatusView }>();
+  readonly answered = new Map<string, { request: string; answer?: RunStatusView }>();
   /** Set by anything that may let the execute loop make progress. */
   changed = false;
   /** The plan came from the decomposition cache. */
   planCached = false;
   /** An operator released a held run (or its hold timed out). */
   released = false;
+  /** Runs before this one in its continue-as-new chain. */
+  continuedAsNew = 0;
   /** Why the budget stopped the run, once it did. */
   budgetExceeded?: string;
   /** Publish search attributes (only when the server has them registered). */
@@ -54,6 +76,39 @@ export class RunState {
     this.goal = plan.goal ?? this.goal;
     this.table = new TaskTable(plan);
     return this.table;
+  }
+
+  /** The state to continue as new with. */
+  carry(): CarriedState {
+    return {
+      startedAt: this.startedAt,
+      ...(this.goal !== undefined ? { goal: this.goal } : {}),
+      planBase: this.planBase,
+      overheadUsage: this.overheadUsage,
+      audit: [...this.audit],
+      answered: [...this.answered].map(([id, a]) => [id, a.request]),
+      ...(this.planCached ? { planCached: true } : {}),
+      ...(this.budgetExceeded ? { budgetExceeded: this.budgetExceeded } : {}),
+      ...(this.released ? { released: true } : {}),
+      table: this.table!.snapshot(),
+      continuedAsNew: this.continuedAsNew + 1,
+    };
+  }
+
+  /** A run that continued as new, as it was. */
+  static resume(workflowId: string, plan: Plan, carried: CarriedState): RunState {
+    const run = new RunState(workflowId, carried.startedAt, carried.goal);
+    run.planBase = carried.planBase;
+    run.overheadUsage = carried.overheadUsage;
+    run.audit.push(...carried.audit);
+    for (const [id, request] of carried.answered) run.answered.set(id, { request });
+    run.planCached = carried.planCached ?? false;
+    if (carried.budgetExceeded) run.budgetExceeded = carried.budgetExceeded;
+    run.released = carried.released ?? false;
+    run.continuedAsNew = carried.continuedAsNew;
+    run.table = TaskTable.restore(plan, carried.table);
+    run.phase = 'Running';
+    return run;
   }
 
   plan(): Plan | undefined {

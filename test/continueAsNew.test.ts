@@ -1,0 +1,77 @@
+// Bounded histories: with a low continueAsNewAfter a run hands its state to a new run of the same
+// workflow id again and again; no task runs twice, an operator's approval sent across the
+// hand-over lands, queries keep answering, the client's result follows the chain, and no run of
+// the chain passes the threshold by much.
+import { WorkflowNotFoundError } from '@temporalio/client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RunResult } from '../src/run/types';
+import { approveUpdate, statusQuery } from '../src/workflows/messages';
+import { defaultHandler, sleep } from './support/fakeAnthropic';
+import { planOf, startTestEnv, type TestEnv } from './support/testEnv';
+
+let env: TestEnv;
+beforeAll(async () => {
+  env = await startTestEnv(defaultHandler);
+});
+afterAll(async () => env?.close());
+
+describe('continue-as-new', () => {
+  it('hands a long run over to new runs without losing or repeating work, across an approval', async () => {
+    const ids = Array.from({ length: 40 }, (_, i) => `C${i}`);
+    const plan = planOf({ ...Object.fromEntries(ids.map((id, i) => [id, i % 10 === 0 || i === 0 ? [] : [ids[i - 1]!]])), GATE: [], AFTER: ['GATE', 'C39'] }, { GATE: { requiresApproval: true } });
+    const handle = await env.start({ plan, options: { maxParallel: 3, continueAsNewAfter: 60, aggregate: 'plain' } });
+    const firstRunId = (await handle.describe()).runId;
+
+    // Wait until it has handed over at least once, then approve the gate in whichever run is current.
+    let handedOver = false;
+    for (let i = 0; i < 200 && !handedOver; i++) {
+      handedOver = (await handle.describe()).runId !== firstRunId;
+      if (!handedOver) await sleep(50);
+    }
+    expect(handedOver).toBe(true);
+    const view = await handle.query(statusQuery);
+    expect(view.tasks.find((t) => t.id === 'GATE')!.status).toBe('AwaitingApproval');
+    await handle.executeUpdate(approveUpdate, { args: [{ requestId: 'approve-gate', taskId: 'GATE', reason: 'across the hand-over' }] });
+
+    const result = await env.result(env.client.workflow.getHandle(handle.workflowId));
+    expect(result.status).toBe('Completed');
+    expect(result.tasks).toHaveLength(42);
+    expect(result.tasks.every((t) => t.status === 'Completed' && t.attempts === 1)).toBe(true);
+    expect(result.continuedAsNew).toBeGreaterThanOrEqual(2);
+    // Every task called the LLM exactly once over the whole chain.
+    for (const id of [...ids, 'GATE', 'AFTER']) expect(env.llm.callsFor(id), id).toHaveLength(1);
+    expect(result.audit).toContainEqual(expect.objectContaining({ requestId: 'approve-gate', action: 'approve', taskId: 'GATE' }));
+    // The report covers every task, as if it were one run.
+    expect(result.report).toContain('| C39 | Task C39 | Completed |');
+
+    // The first run ended by continuing as new; no run of the chain grew far past the threshold.
+    expect((await env.client.workflow.getHandle(handle.workflowId, firstRunId).describe()).status.name).toBe('CONTINUED_AS_NEW');
+    let runId: string | undefined = firstRunId;
+    let runs = 0;
+    while (runId) {
+      const history: Awaited<ReturnType<typeof handle.fetchHistory>> = await env.client.workflow.getHandle(handle.workflowId, runId).fetchHistory();
+      const events = history.events ?? [];
+      expect(events.length).toBeLessThan(60 + 40);
+      runs++;
+      const next: string | null | undefined = events.at(-1)?.workflowExecutionContinuedAsNewEventAttributes?.newExecutionRunId;
+      runId = next ?? undefined;
+    }
+    expect(runs).toBe(result.continuedAsNew! + 1);
+    await expect(env.client.workflow.getHandle('no-such-chain').describe()).rejects.toBeInstanceOf(WorkflowNotFoundError);
+  });
+
+  it('carries an open map across the hand-over: each item runs once and the reduce task gets them all', async () => {
+    const items = Array.from({ length: 30 }, (_, i) => `i${i}`);
+    const result = await env.run({
+      plan: { tasks: [{ id: 'MAP', title: 'Each', prompt: 'Do {{item}}.', forEach: { items } }, { id: 'SUM', title: 'Sum', prompt: 'Sum.', dependsOn: ['MAP'] }] },
+      options: { maxParallel: 4, continueAsNewAfter: 60, aggregate: 'none' },
+    });
+    expect(result.status).toBe('Completed');
+    expect(result.continuedAsNew).toBeGreaterThanOrEqual(1);
+    expect(result.tasks.filter((t) => t.id.startsWith('MAP[')).map((t) => t.status)).toEqual(items.map(() => 'Completed'));
+    for (let i = 0; i < items.length; i++) expect(env.llm.callsFor(`MAP[${i}]`)).toHaveLength(1);
+    const sum = env.llm.callsFor('SUM');
+    expect(sum).toHaveLength(1);
+    expect(items.every((_, i) => sum[0]!.prompt.includes(`## MAP[${i}]`))).toBe(true);
+  });
+});
