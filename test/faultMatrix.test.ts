@@ -80,9 +80,10 @@ describe('faults that retrying cannot fix', () => {
 
 describe('soak', () => {
   it('with 30% of calls hitting provider trouble, 20 runs of a 50-task plan all complete with default run settings, using no retries', async () => {
-    // A worker of its own with 64 activity slots, and the default breaker (5 failures in a row)
-    // with a 500 ms cool-down: the few runs of five faults in a row that 30% random faults bring
-    // then cost seconds, not minutes. The runs' own settings are the defaults.
+    // A worker of its own with 100 activity slots (20 runs × maxParallel 4 never wait for one) and
+    // the default breaker (5 failures in a row) with a 500 ms cool-down: the few runs of five
+    // faults in a row that 30% random faults bring then cost seconds, not minutes. The runs' own
+    // settings are the defaults.
     let seed = 7;
     const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
     const faults: Reply[] = [
@@ -97,7 +98,7 @@ describe('soak', () => {
     const soak = await startTestEnv((req) => {
       if (req.kind === 'task' && random() < 0.3) return faults[injected++ % faults.length]!;
       return defaultHandler(req);
-    }, { breaker: { failures: 5, cooldownMs: 500, maxCooldownMs: 4000 }, maxConcurrentActivities: 64, log: (line) => breakerLog.push(line) });
+    }, { breaker: { failures: 5, cooldownMs: 500, maxCooldownMs: 4000 }, maxConcurrentActivities: 100, log: (line) => breakerLog.push(line) });
     try {
       // Five layers of ten: each task depends on two of the layer before.
       const layerBefore = (i: number, column: number) => `S${(Math.floor(i / 10) - 1) * 10 + column + 1}`;
@@ -115,5 +116,5 @@ describe('soak', () => {
     } finally {
       await soak.close();
     }
-  });
+  }, 240_000);
 });
