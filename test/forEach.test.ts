@@ -158,6 +158,10 @@ describe('forEach', () => {
     expect(result.tasks).toHaveLength(1);
     expect(result.tasks[0]!.error).toBe('map BIG has 30 items: the run would grow to 31 tasks, over maxTasks 20');
     expect(env.llm.callsFor('BIG[0]')).toHaveLength(0);
+    // The plan file's maxTasks counts too; the run's option wins over it.
+    const big = (maxTasks?: number) => env.run({ plan: { maxTasks: 10, tasks: [{ id: 'BIG2', title: 'Big', prompt: 'Do {{item}}.', forEach: { items: Array.from({ length: 12 }, (_, i) => `i${i}`) } }] }, options: { aggregate: 'none', ...(maxTasks ? { maxTasks } : {}) } });
+    expect((await big()).tasks[0]!.error).toBe('map BIG2 has 12 items: the run would grow to 13 tasks, over maxTasks 10');
+    expect((await big(13)).status).toBe('Completed');
   });
 
   it('validates maps: from must be a dependency, one source only, {{item}} only in maps and never in a shell string', () => {

@@ -10,6 +10,7 @@ import type { DagentConfig } from './config';
 export interface RunInputFlags {
   file?: string;
   maxParallel?: number;
+  maxTasks?: number;
   startOrder?: 'critical-path' | 'plan';
   failFast?: boolean;
   model?: string;
@@ -50,7 +51,7 @@ export async function buildRunInput(goal: string | undefined, flags: RunInputFla
   });
 
   if (flags.file === undefined) {
-    const options = definedOnly({ ...common, maxParallel: flags.maxParallel ?? config.maxParallel, startOrder: flags.startOrder ?? config.startOrder, failFast: flags.failFast ?? config.failFast, model: model ?? config.model, workdir: flags.workdir });
+    const options = definedOnly({ ...common, maxTasks: flags.maxTasks ?? config.maxTasks, maxParallel: flags.maxParallel ?? config.maxParallel, startOrder: flags.startOrder ?? config.startOrder, failFast: flags.failFast ?? config.failFast, model: model ?? config.model, workdir: flags.workdir });
     return { goal, options };
   }
 
@@ -65,6 +66,7 @@ export async function buildRunInput(goal: string | undefined, flags: RunInputFla
   const options = definedOnly({
     ...common,
     maxParallel: flags.maxParallel ?? plan.maxParallel ?? config.maxParallel,
+    maxTasks: flags.maxTasks ?? plan.maxTasks ?? config.maxTasks,
     startOrder: flags.startOrder ?? plan.startOrder ?? config.startOrder,
     failFast: flags.failFast ?? plan.failFast ?? config.failFast,
     model,

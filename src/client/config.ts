@@ -13,6 +13,8 @@ const ConfigSchema = z
     maxParallel: z.number().int().min(1).max(500).optional(),
     startOrder: z.enum(['critical-path', 'plan']).optional(),
     failFast: z.boolean().optional(),
+    /** The most tasks a run may grow to with its maps' items. */
+    maxTasks: RunOptionsSchema.shape.maxTasks,
     model: z.string().min(1).optional(),
     taskQueue: z.string().min(1).optional(),
     /** A skill queue per backend, e.g. { claude: claude }: those tasks go to `<taskQueue>-claude` unless they name their own. */
@@ -26,7 +28,7 @@ const ConfigSchema = z
   .strict();
 export type DagentConfig = z.infer<typeof ConfigSchema>;
 
-const ALIASES: Record<string, string> = { max_parallel: 'maxParallel', start_order: 'startOrder', fail_fast: 'failFast', task_queue: 'taskQueue', mcp_servers: 'mcpServers' };
+const ALIASES: Record<string, string> = { max_tasks: 'maxTasks', max_parallel: 'maxParallel', start_order: 'startOrder', fail_fast: 'failFast', task_queue: 'taskQueue', mcp_servers: 'mcpServers' };
 
 export function configPaths(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): string[] {
   return [join(cwd, 'dagent.config.yaml'), join(env.XDG_CONFIG_HOME || join(homedir(), '.config'), 'dagent', 'config.yaml')];

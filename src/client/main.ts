@@ -27,6 +27,7 @@ addConnectionFlags(
     .argument('[goal]', 'what to do, in plain words (with --file: the goal written on the report)')
     .option('-f, --file <file>', 'plan file (JSON or YAML; clinvk tasks and chain files too), or - for standard input')
     .option('--max-parallel <n>', 'tasks running at once (default 4)', parsePositiveInt('--max-parallel'))
+    .option('--max-tasks <n>', 'the most tasks the run may grow to with its maps\' items (default 1,000; at most 10,000); for a goal also the planner\'s cap (default 12)', parsePositiveInt('--max-tasks'))
     .addOption(new Option('--start-order <order>', 'when ready tasks outnumber free slots, which start first: the longest chain still ahead (critical-path, default) or plan order').choices(['critical-path', 'plan']))
     .option('--fail-fast', 'on the first failed task, cancel what runs and skip the rest')
     .option('--hold-on-failure [duration]', 'when a task fails for good, hold the run (Held) for retry, skip, patch or release instead of writing the report; for the duration given (default: the approval timeout), then release')

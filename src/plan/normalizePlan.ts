@@ -3,7 +3,7 @@
 import { firstLine } from '../text/shortenText';
 import type { PlanProblem } from './validatePlan';
 
-const TOP_ALIASES: Record<string, string> = { max_parallel: 'maxParallel', start_order: 'startOrder', fail_fast: 'failFast' };
+const TOP_ALIASES: Record<string, string> = { max_parallel: 'maxParallel', start_order: 'startOrder', fail_fast: 'failFast', max_tasks: 'maxTasks' };
 const TASK_ALIASES: Record<string, string> = {
   system_prompt: 'systemPrompt',
   max_tokens: 'maxTokens',

@@ -195,6 +195,8 @@ export const PlanFileSchema = z
     /** When ready tasks outnumber free slots: the longest chain still ahead first (default), or plan order. */
     startOrder: z.enum(['critical-path', 'plan']).optional(),
     failFast: z.boolean().optional(),
+    /** The most tasks the run may grow to with its maps' items (default 1,000, at most 10,000). */
+    maxTasks: z.number().int().min(1).max(MAX_RUN_TASKS).optional(),
     defaults: TaskDefaultsSchema.optional(),
     mcpServers: McpServersSchema.optional(),
     tasks: z.array(TaskFields.partial({ id: true, title: true })).min(1).max(PLAN_LIMITS.maxTasks).optional(),
@@ -208,6 +210,7 @@ export const PlanSchema = z
     maxParallel: z.number().int().min(1).max(500).optional(),
     startOrder: z.enum(['critical-path', 'plan']).optional(),
     failFast: z.boolean().optional(),
+    maxTasks: z.number().int().min(1).max(MAX_RUN_TASKS).optional(),
     /** MCP servers the plan's agent tasks may use (a plan made by the LLM may not declare any). */
     mcpServers: McpServersSchema.optional(),
     tasks: z.array(TaskSchema).min(1, 'a plan needs at least one task').max(PLAN_LIMITS.maxTasks),

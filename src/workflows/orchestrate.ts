@@ -5,7 +5,7 @@ import { ActivityFailure, allHandlersFinished, ApplicationFailure, CancellationS
 import { recordRunEnd } from '../metrics/dagentMetrics';
 import type { Activities } from '../activities';
 import { unsafeTaskProblems } from '../plan/planSafety';
-import { DEFAULT_OPTIONS, durationToMs, OrchestrateInputSchema, toTemporalDuration, type Duration, type OrchestrateInput, type Plan } from '../plan/schema';
+import { DEFAULT_OPTIONS, PLAN_LIMITS, durationToMs, OrchestrateInputSchema, toTemporalDuration, type Duration, type OrchestrateInput, type Plan } from '../plan/schema';
 import { formatProblems, validatePlan } from '../plan/validatePlan';
 import { definedOnly } from '../run/definedOnly';
 import { computeRunStats } from '../run/runStats';
@@ -52,7 +52,8 @@ export async function orchestrate(input: OrchestrateInput): Promise<RunResult> {
     const planned = await decompose(planOptions.heartbeatTimeout, given.workdir, {
       goal: parsed.data.goal!,
       model: given.model,
-      maxTasks: planOptions.maxTasks,
+      // A plan holds at most PLAN_LIMITS.maxTasks tasks, whatever the run may grow to with maps.
+      maxTasks: Math.min(planOptions.maxTasks, PLAN_LIMITS.maxTasks),
       allowShell: planOptions.allowShell,
       allowWrites: planOptions.allowWrites,
       useCache: planOptions.planCache,
@@ -84,7 +85,7 @@ export async function orchestrate(input: OrchestrateInput): Promise<RunResult> {
     else {
       run.phase = 'Running';
       run.publish();
-      next = await executeDag(run, { ...options, goal: run.goal, options, ...definedOnly({ reuseFrom: parsed.data.reuseFrom, fromTasks: parsed.data.fromTasks, maxRunTasks: given.maxTasks }) });
+      next = await executeDag(run, { ...options, goal: run.goal, options, ...definedOnly({ reuseFrom: parsed.data.reuseFrom, fromTasks: parsed.data.fromTasks, maxRunTasks: given.maxTasks ?? plan.maxTasks }) });
     }
     if (run.budgetExceeded) outcome = 'BudgetExceeded';
   } catch (err) {
