@@ -69,6 +69,25 @@ describe('forEach', () => {
     expect(result.report).toContain('| EACH[4] | Translate · kiwi | Completed |');
   });
 
+  it('runs a map\'s items with their map\'s place in the critical path', async () => {
+    handler = echo;
+    // M heads the longest chain (M → X → Y); S stands alone. One slot: M's items go before S.
+    const result = await env.run({
+      plan: {
+        tasks: [
+          { id: 'S', title: 'Alone', prompt: 'Alone.' },
+          { id: 'M', title: 'Map', prompt: 'Do {{item}}.', forEach: { items: ['a', 'b', 'c'] } },
+          { id: 'X', title: 'X', prompt: 'X.', dependsOn: ['M'] },
+          { id: 'Y', title: 'Y', prompt: 'Y.', dependsOn: ['X'] },
+        ],
+      },
+      options: { maxParallel: 1, aggregate: 'none' },
+    });
+    expect(result.status).toBe('Completed');
+    const started = (id: string) => result.tasks.find((t) => t.id === id)!.startedAt!;
+    expect(Math.max(started('M[0]'), started('M[1]'), started('M[2]'))).toBeLessThan(started('S'));
+  });
+
   it('takes the items from an upstream output: a JSON array, or one item per line', async () => {
     handler = (req) => {
       if (req.taskId === 'LIST') return { text: '```json\n["a.md", "b.md"]\n```' };

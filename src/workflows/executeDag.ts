@@ -175,6 +175,11 @@ export async function executeDag(run: RunState, settings: ExecuteSettings): Prom
     if (settings.options.startOrder === 'plan' || !patched('critical-path-first')) return undefined;
     if (ordered?.version !== table.planVersion()) {
       const order = remainingPathLengths(table.plan().tasks, (t) => taskWeightMinutes(t, earlier.get(t.id)));
+      // A map's items stand where their map stands: its dependents wait for all of them.
+      for (const r of table.view()) {
+        const map = table.mapOfTask(r.id);
+        if (map !== undefined) order.set(r.id, order.get(map) ?? 0);
+      }
       ordered = { version: table.planVersion(), order, longest: Math.max(0, ...order.values()) };
     }
     return ordered;
