@@ -3,13 +3,28 @@
 // output is offered only if it can still be read: `dagent gc` may have removed it, and then the
 // task runs again rather than hand its dependents a dangling reference.
 import { ApplicationFailure, Context } from '@temporalio/activity';
-import type { ReusableOutput, RunResult } from '../run/types';
+import type { ReusableOutput, RunResult, TaskRecord } from '../run/types';
 import type { ResultStore } from '../store/resultStore';
 import type { ActivityDeps } from './deps';
 
 /** Where an output is filed for the cross-run cache. */
 export function reuseIndexKey(reuseKey: string): string {
   return `reuse/${reuseKey}.json`;
+}
+
+/** An output as the reuse index and a rerun offer it: where it is, what it hashes to, which run made it. */
+export function reusableOutput(taskId: string, reuseKey: string, output: Pick<TaskRecord, 'outputRef' | 'outputHash' | 'preview' | 'outputBytes' | 'model' | 'truncated'> & { outputRef: string; outputHash: string }, workflowId: string): ReusableOutput {
+  return {
+    taskId,
+    reuseKey,
+    outputRef: output.outputRef,
+    outputHash: output.outputHash,
+    preview: output.preview ?? '',
+    outputBytes: output.outputBytes ?? 0,
+    ...(output.model ? { model: output.model } : {}),
+    ...(output.truncated ? { truncated: true as const } : {}),
+    workflowId,
+  };
 }
 
 export async function fileForReuse(store: ResultStore, entry: ReusableOutput): Promise<void> {
@@ -34,18 +49,8 @@ export async function earlierRun(deps: ActivityDeps, input: { workflowId: string
         unreadable.push(t.id);
         return;
       }
-      outputs.push({
-        taskId: t.id,
-        reuseKey: t.reuseKey,
-        outputRef: t.outputRef,
-        outputHash: t.outputHash,
-        preview: t.preview ?? '',
-        outputBytes: t.outputBytes ?? 0,
-        ...(t.model ? { model: t.model } : {}),
-        ...(t.truncated ? { truncated: true as const } : {}),
-        // A task reused in that run came from an earlier one still: name the run that made it.
-        workflowId: t.reusedFrom ?? result.workflowId,
-      });
+      // A task reused in that run came from an earlier one still: name the run that made it.
+      outputs.push(reusableOutput(t.id, t.reuseKey, { ...t, outputRef: t.outputRef, outputHash: t.outputHash }, t.reusedFrom ?? result.workflowId));
     }),
   );
   Context.current().heartbeat();

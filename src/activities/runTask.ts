@@ -12,7 +12,7 @@ import { buildTaskPromptParts, joinPrompt } from '../run/taskPrompt';
 import type { RunTaskInput, TaskOutcome } from '../run/types';
 import { reportAttempt, type ActivityDeps } from './deps';
 import { storeOutput } from './storeOutput';
-import { fileForReuse } from './reuse';
+import { fileForReuse, reusableOutput } from './reuse';
 import { recordAttempt } from '../metrics/dagentMetrics';
 import { annotateSpan } from '../telemetry/annotateSpan';
 import { checkOutput } from './outputSchema';
@@ -66,17 +66,7 @@ export async function runTask(deps: ActivityDeps, input: RunTaskInput): Promise<
   if (input.reuseKey && outcome.outputHash) {
     // Filed for the cross-run cache while the result goes back (a write off the hot path): a run
     // that cannot file it still has its output, and a later run just runs that task.
-    void fileForReuse(deps.store, {
-      taskId: task.id,
-      reuseKey: input.reuseKey,
-      outputRef: outcome.outputRef,
-      outputHash: outcome.outputHash,
-      preview: outcome.preview,
-      outputBytes: outcome.outputBytes,
-      ...(outcome.model ? { model: outcome.model } : {}),
-      ...(outcome.truncated ? { truncated: true as const } : {}),
-      workflowId: ctx.info.workflowExecution?.workflowId ?? '',
-    }).catch((err: unknown) => ctx.log.warn('could not file the output for reuse', { taskId: task.id, error: (err as Error).message }));
+    void fileForReuse(deps.store, reusableOutput(task.id, input.reuseKey, { ...outcome, outputHash: outcome.outputHash, truncated: outcome.truncated || undefined }, ctx.info.workflowExecution?.workflowId ?? '')).catch((err: unknown) => ctx.log.warn('could not file the output for reuse', { taskId: task.id, error: (err as Error).message }));
   }
   return outcome;
 }

@@ -72,7 +72,6 @@ export async function executeDag(run: RunState, settings: ExecuteSettings): Prom
   const splitTasks = table.plan().tasks.filter((t) => t.decompose).length;
   const taskShare = splitTasks === 0 ? 0 : Math.floor(((settings.options.maxTreeTasks ?? 200) - table.plan().tasks.length) / splitTasks);
   const sub = settings.options.subPlan;
-  const patience = patienceOf(settings);
   const reuse = await ReuseOutputs.load(table, {
     ...(settings.reuseFrom !== undefined ? { reuseFrom: settings.reuseFrom } : {}),
     ...(settings.fromTasks ? { fromTasks: settings.fromTasks } : {}),
@@ -142,7 +141,7 @@ export async function executeDag(run: RunState, settings: ExecuteSettings): Prom
               ...(settings.prices ? { prices: settings.prices } : {}),
               ...(sub?.ancestors.length ? { ancestors: sub.ancestors } : {}),
               ...(sub?.inherited.length ? { inherited: sub.inherited } : {}),
-              ...(isLlmTask(task) ? { patience: { ...patience, callTimeoutMs: durationToMs(task.timeout ?? settings.taskTimeout) } } : {}),
+              ...(isLlmTask(task) ? { patience: taskPatience(task, settings) } : {}),
               ...(reuseKey !== undefined && reuse.cacheable(task) ? { reuseKey } : {}),
             }),
       )
@@ -302,7 +301,7 @@ function runAgentTask(task: Task, upstream: UpstreamOutput[], workdir: string, m
         ...(settings.prices ? { prices: settings.prices } : {}),
         ...(sub?.ancestors.length ? { ancestors: sub.ancestors } : {}),
         ...(sub?.inherited.length ? { inherited: sub.inherited } : {}),
-        patience: { ...patienceOf(settings), callTimeoutMs: durationToMs(task.timeout ?? settings.taskTimeout) },
+        patience: taskPatience(task, settings),
       },
     ],
   });
@@ -311,6 +310,15 @@ function runAgentTask(task: Task, upstream: UpstreamOutput[], workdir: string, m
 /** The provider-trouble budget and first backoff of the run's LLM calls. */
 export function patienceOf(settings: { providerRetryFor: Duration; retryInitialInterval: Duration }): Patience {
   return { retryForMs: durationToMs(settings.providerRetryFor), backoffMs: durationToMs(settings.retryInitialInterval) };
+}
+
+/** A task's LLM calls: the run's patience, each call waiting for its first byte as long as the task's timeout. */
+function taskPatience(task: Task, settings: ExecuteSettings): Patience {
+  return { ...patienceOf(settings), callTimeoutMs: taskTimeoutMs(task, settings) };
+}
+
+function taskTimeoutMs(task: Task, settings: ExecuteSettings): number {
+  return durationToMs(task.timeout ?? settings.taskTimeout);
 }
 
 function isLlmTask(task: Task): boolean {
@@ -334,7 +342,7 @@ function taskActivities(task: Task, settings: ExecuteSettings, maxAttempts: numb
     ...(activityQueue ? { taskQueue: activityQueue } : {}),
     ...(priorityKey !== undefined ? { priority: { priorityKey } } : {}),
     // An LLM task may wait out provider trouble inside its attempt: that time comes on top of its own.
-    startToCloseTimeout: isLlmTask(task) ? durationToMs(task.timeout ?? settings.taskTimeout) + durationToMs(settings.providerRetryFor) : toTemporalDuration(task.timeout ?? settings.taskTimeout),
+    startToCloseTimeout: isLlmTask(task) ? taskTimeoutMs(task, settings) + durationToMs(settings.providerRetryFor) : toTemporalDuration(task.timeout ?? settings.taskTimeout),
     heartbeatTimeout: toTemporalDuration(settings.heartbeatTimeout),
     retry: {
       maximumAttempts: maxAttempts,
