@@ -21,14 +21,14 @@ import { createWorker } from '../src/workers/createWorker';
 import { orchestrate } from '../src/workflows';
 import { defaultHandler, sleep, startFakeAnthropic, type FakeAnthropic, type RecordedRequest } from '../test/support/fakeAnthropic';
 import { createRawActivities } from './raw/activities';
-import { rawChain, rawFanOut } from './raw/workflows';
+import { rawChain, rawFanOut, rawPool } from './raw/workflows';
 import { cliStartTimes, runToFirstTask, workerStart } from './cliStartup';
 import { dagSuite } from './randomDags';
 import { mean, median, percentile, ratio, trimmedMean } from './stats';
 
 const CHAIN = 50;
 // `npm run bench -- cli suite`: only those sections (orchestration, history, cli, suite, scale, runs); default all.
-const SECTIONS = ['orchestration', 'history', 'cli', 'suite', 'scale', 'runs'] as const;
+const SECTIONS = ['orchestration', 'history', 'cli', 'suite', 'scale', 'big', 'runs'] as const;
 const wanted = process.argv.slice(2).length ? process.argv.slice(2) : [...SECTIONS];
 for (const w of wanted) if (!(SECTIONS as readonly string[]).includes(w)) throw new Error(`unknown section "${w}": choose from ${SECTIONS.join(', ')}`);
 const section = (name: (typeof SECTIONS)[number]) => wanted.includes(name);
@@ -160,6 +160,7 @@ async function main(): Promise<void> {
     if (section('cli')) await cliSection();
     if (section('suite')) await suiteSection();
     if (section('scale')) await scaleSection();
+    if (section('big')) await bigRunSection();
     if (section('runs')) await manyRunsSection();
   } finally {
     dagentWorker.shutdown();
@@ -313,6 +314,47 @@ async function main(): Promise<void> {
       `2,000 items: start → result ${ms} ms (${Math.round((2002 / ms) * 1000)} tasks/s); history ${history.events?.length} events, ${(historyBytes(history) / 1024 / 1024).toFixed(1)} MB; ` +
         `workflow task p50/p95 ${percentile(tasks, 50).toFixed(0)}/${percentile(tasks, 95).toFixed(0)} ms`,
     );
+  }
+
+  /** Every run of a workflow id's continue-as-new chain, oldest first. */
+  async function chainHistories(workflowId: string) {
+    const runs: string[] = [];
+    for await (const execution of client.workflow.list({ query: `WorkflowId = "${workflowId}"` })) runs.push(execution.runId);
+    const histories = await Promise.all(runs.map((runId) => client.workflow.getHandle(workflowId, runId).fetchHistory()));
+    return histories.sort((a, b) => Number(a.events![0]!.eventTime!.seconds) - Number(b.events![0]!.eventTime!.seconds));
+  }
+
+  async function bigRunSection() {
+    const tasks = 10_000;
+    console.log(`\n== big run: ${tasks.toLocaleString('en')} no-op LLM tasks (a map of ${tasks - 2} items, the map and a reduce task), maxParallel 200, against a raw pool of the same activities`);
+    freshRequests();
+    let started = Date.now();
+    const result = await dagent({
+      plan: { tasks: [{ id: 'MAP', title: 'Each', prompt: 'Do {{item}}.', forEach: { items: Array.from({ length: tasks - 2 }, (_, i) => `item ${i}`) } }, { id: 'REDUCE', title: 'Reduce', prompt: 'Reduce.', dependsOn: ['MAP'] }] },
+      options: { maxParallel: 200, maxTasks: tasks },
+    });
+    const dagentMs = Date.now() - started;
+    if (result.status !== 'Completed') throw new Error(`the big run ended ${result.status}`);
+    const histories = await chainHistories(result.workflowId);
+    const resultBytes = JSON.stringify(result).length;
+    freshRequests();
+    started = Date.now();
+    const rawId = `bench-raw-${++n}`;
+    await (await client.workflow.start(rawPool, { taskQueue: 'bench-raw', workflowId: rawId, args: [tasks, 200, 2000] })).result();
+    const rawMs = Date.now() - started;
+    const rawHistories = await chainHistories(rawId);
+    const describe = (hs: typeof histories) => {
+      const events = Math.max(...hs.map((h) => h.events!.length));
+      const bytes = Math.max(...hs.map(historyBytes));
+      const wft = hs.flatMap(workflowTaskMs);
+      const failedTasks = hs.flatMap((h) => h.events!.filter((e) => e.workflowTaskFailedEventAttributes)).length;
+      return `${hs.length} runs in the chain, largest history ${events} events / ${(bytes / 1024 / 1024).toFixed(1)} MB, workflow task p50/p95 ${percentile(wft, 50).toFixed(0)}/${percentile(wft, 95).toFixed(0)} ms, ${failedTasks} failed or force-closed workflow tasks`;
+    };
+    const dagentRate = (tasks / dagentMs) * 1000;
+    const rawRate = (tasks / rawMs) * 1000;
+    console.log(`dagent: ${dagentMs} ms (${dagentRate.toFixed(0)} tasks/s); ${describe(histories)}; RunResult ${(resultBytes / 1024).toFixed(0)} KB`);
+    console.log(`raw:    ${rawMs} ms (${rawRate.toFixed(0)} tasks/s); ${describe(rawHistories)}`);
+    console.log(`dagent's tasks/s as a fraction of the raw floor's: ${(dagentRate / rawRate).toFixed(2)}`);
   }
 
   async function suiteSection() {

@@ -10,7 +10,8 @@ import { join } from 'node:path';
 import type { OrchestrateInput } from '../src/plan/schema';
 import type { RunStatusView } from '../src/run/types';
 import { approveUpdate, cancelTaskUpdate, patchPlanUpdate, rejectUpdate, releaseUpdate, retryTaskUpdate, statusQuery } from '../src/workflows/messages';
-import { LocalResultStore } from '../src/store/resultStore';
+import { LocalResultStore, type ResultStore } from '../src/store/resultStore';
+import { writePagedJson } from '../src/store/pagedJson';
 import { startDevServer } from '../src/temporal/devServer';
 import { connectClient } from '../src/temporal/connect';
 import { createWorker } from '../src/workers/createWorker';
@@ -33,7 +34,7 @@ interface Scenario {
   /** The run continues as new: every run of its chain is recorded, as NAME-run1.json, NAME-run2.json, … */
   chain?: boolean;
   /** Runs an earlier run first (on the same worker and store) and adds to the input what refers to it. */
-  before?: (run: (input: OrchestrateInput) => Promise<string>) => Promise<Partial<OrchestrateInput>>;
+  before?: (run: (input: OrchestrateInput) => Promise<string>, store: ResultStore) => Promise<Partial<OrchestrateInput>>;
 }
 
 async function untilStatus(handle: WorkflowHandle, ok: (v: RunStatusView) => boolean): Promise<void> {
@@ -254,6 +255,17 @@ function scenarios(): Scenario[] {
       },
     },
     {
+      // A map handed over twice: its completed items filed in the ledger, carried compactly; the
+      // plan itself read in by reference, as dagent run sends a big one.
+      name: 'continue-as-new-ledger',
+      chain: true,
+      input: { options: { maxParallel: 3, continueAsNewAfter: 60, aggregate: 'plain' } },
+      before: async (_run, store) => ({
+        planRef: await writePagedJson(store, 'plans/continue-as-new-ledger', { tasks: [{ ...t('MAP'), prompt: 'Do {{item}}.', forEach: { items: Array.from({ length: 16 }, (_, i) => `item ${i}`) } }, t('REDUCE', ['MAP'])] }),
+      }),
+      handler: defaultHandler,
+    },
+    {
       name: 'skill-queue',
       input: { plan: { tasks: [t('T-01'), { ...t('T-02', ['T-01']), queue: 'skill' }, { ...t('T-03', ['T-01']), backend: 'shell', command: 'echo shell' }] }, options: { queues: { shell: 'skill' } } },
       handler: defaultHandler,
@@ -272,12 +284,13 @@ async function main(): Promise<void> {
     for (const scenario of scenarios().filter((sc) => only.length === 0 || only.includes(sc.name))) {
       const llm = await startFakeAnthropic(scenario.handler);
       const taskQueue = `record-${scenario.name}`;
+      const store = new LocalResultStore(join(dir, `results-${scenario.name}`));
       const w = await createWorker({
         address: server.address,
         namespace: 'default',
         taskQueue,
         llm: { apiKey: 'record-key', baseURL: llm.url, defaultModel: 'claude-test', requestTimeoutMs: 30_000 },
-        store: new LocalResultStore(join(dir, 'results')),
+        store,
         queues: (scenario.queues ?? []).map((name) => ({ name })),
       });
       const running = w.run();
@@ -286,7 +299,7 @@ async function main(): Promise<void> {
             const first = await client.workflow.start('orchestrate', { taskQueue, workflowId: `history-${scenario.name}-before`, args: [input] });
             await first.result();
             return first.workflowId;
-          })
+          }, store)
         : {};
       const handle = await client.workflow.start(scenario.workflowType ?? 'orchestrate', { taskQueue, workflowId: `history-${scenario.name}`, args: [{ ...(scenario.input as OrchestrateInput), ...earlier }] });
       await Promise.all([handle.result(), scenario.drive?.(handle)]);

@@ -16,6 +16,8 @@ describe('replay of recorded histories', () => {
       'agent-loop-agent.json',
       'agent-loop.json',
       'budget-stop.json',
+      'continue-as-new-ledger-run1.json',
+      'continue-as-new-ledger-run2.json',
       'continue-as-new-run1.json',
       'continue-as-new-run2.json',
       'critical-path-first.json',

@@ -7,6 +7,8 @@ import { addUsage, NO_USAGE, OUTPUT_READY, type AggregateInput, type AggregateOu
 import { mermaidSection } from '../report/mermaid';
 import { problemsSection, reusedSection, statsLine, statusTable, usageLine } from '../report/statusTable';
 import { DEFAULT_PRICES, withCost } from '../run/prices';
+import { isMapItem } from '../run/mergeTaskRecords';
+import { readRunTasks } from '../store/runTasks';
 import type { ActivityDeps } from './deps';
 import { runKeyOf } from './deps';
 
@@ -24,8 +26,9 @@ export const AGGREGATOR_SYSTEM_PROMPT = [
   'Do not write a status table: it is added after your text.',
 ].join('\n');
 
-export async function aggregate(deps: ActivityDeps, input: AggregateInput): Promise<AggregateOutcome> {
+export async function aggregate(deps: ActivityDeps, given: AggregateInput): Promise<AggregateOutcome> {
   const ctx = Context.current();
+  const input = { ...given, tasks: await reportedTasks(deps, given) };
   const completed = input.tasks.filter((t) => OUTPUT_READY.has(t.status) && t.outputRef);
   const outputs = await Promise.all(completed.map(async (t) => ({ task: t, text: await deps.store.get(t.outputRef!) })));
 
@@ -84,4 +87,15 @@ function fallbackBody(outputs: Array<{ task: TaskRecord; text: string }>, why: s
   if (outputs.length === 0) return `${note}## Results\nNo task completed.`;
   const sections = outputs.map(({ task, text }) => `### ${task.id} · ${task.title}\n${clip(text, FALLBACK_OUTPUT_CHARS)}`);
   return `${note}## Results\n\n${sections.join('\n\n')}`;
+}
+
+/**
+ * The tasks the report covers. A big run's completed map items are in its ledger pages: the
+ * report reads them only to list the items that did not complete; each map's own (gathered)
+ * output stands for its completed items, and the status table counts them.
+ */
+async function reportedTasks(deps: ActivityDeps, input: AggregateInput): Promise<TaskRecord[]> {
+  if (!input.taskPages?.length) return input.tasks;
+  const all = await readRunTasks(input, deps.store);
+  return all.filter((t) => !isMapItem(t.id) || !OUTPUT_READY.has(t.status));
 }

@@ -7,6 +7,7 @@ import { describeWorkspace } from './describeWorkspace';
 import type { ActivityDeps } from './deps';
 import { earlierRun, findReusable } from './reuse';
 import { gatherMap, mapItems, type GatherInput, type MapSource } from './mapItems';
+import { readPage, storePage } from './pages';
 import { runTask } from './runTask';
 import { knownDurations, recordDurations } from './taskDurations';
 import type { AgentToolInput, AgentTurnInput } from '../run/agentTypes';
@@ -26,6 +27,8 @@ export function createActivities(deps: ActivityDeps) {
     findReusable: (input: { keys: string[] }) => findReusable(deps, input),
     mapItems: (input: MapSource) => mapItems(deps, input),
     gatherMap: (input: GatherInput) => gatherMap(deps, input),
+    storePage: (input: { name: string; index: number; text: string }) => storePage(deps, input),
+    readPage: (input: { ref: string }) => readPage(deps, input),
   };
 }
 

@@ -9,6 +9,7 @@ import { walkFolders } from '../workspace/walkFiles';
 import { Workspace } from '../workspace/workspace';
 import type { ActivityDeps } from './deps';
 import { storeOutput } from './storeOutput';
+import { outputFileOf } from '../run/compactItems';
 
 /** The most bytes of item outputs a dependent is given inline; beyond it, references. */
 export const GATHER_INLINE_LIMIT = 200_000;
@@ -54,13 +55,24 @@ async function globbed(pattern: string, workdir: string): Promise<string[]> {
   return found.sort();
 }
 
-export interface GatherInput {
-  mapId: string;
-  items: Array<{ id: string; status: TaskStatus; outputRef?: string; error?: string; reason?: string }>;
+export interface GatherItem {
+  id: string;
+  status: TaskStatus;
+  outputRef?: string;
+  error?: string;
+  reason?: string;
 }
 
-export async function gatherMap(deps: ActivityDeps, input: GatherInput): Promise<TaskOutcome> {
+/**
+ * A map's items, in item order: listed one by one, or (a big map, so that the input stays far
+ * below Temporal's payload limits) as output folders and one row per item: its status, the index
+ * of its output's folder (−1: no output; the file is named from the item's id) and why it has none.
+ */
+export type GatherInput = { mapId: string; items: GatherItem[] } | { mapId: string; folders: string[]; rows: Array<[TaskStatus, number, string?]> };
+
+export async function gatherMap(deps: ActivityDeps, given: GatherInput): Promise<TaskOutcome> {
   const ctx = Context.current();
+  const input = { mapId: given.mapId, items: 'items' in given ? given.items : itemsOfRows(given) };
   const texts = await Promise.all(input.items.map(async (item) => (item.outputRef ? deps.store.get(item.outputRef) : undefined)));
   const total = texts.reduce((n, t) => n + (t?.length ?? 0), 0);
   const inline = total <= GATHER_INLINE_LIMIT;
@@ -73,4 +85,12 @@ export async function gatherMap(deps: ActivityDeps, input: GatherInput): Promise
     ? `The outputs of the ${input.items.length} items of ${input.mapId}, in item order.`
     : `The ${input.items.length} items of ${input.mapId} produced ${total} characters, more than the ${GATHER_INLINE_LIMIT} given inline: below is each item's output reference in the result store, in item order, not the outputs themselves.`;
   return storeOutput(deps, ctx, input.mapId, `${note}\n\n${sections.join('\n\n')}\n`, { usage: { inputTokens: 0, outputTokens: 0 }, attempt: ctx.info.attempt, truncated: false });
+}
+
+function itemsOfRows(input: { mapId: string; folders: string[]; rows: Array<[TaskStatus, number, string?]> }): GatherItem[] {
+  return input.rows.map(([status, folder, why], index) => {
+    const id = `${input.mapId}[${index}]`;
+    const folderOf = input.folders[folder];
+    return { id, status, ...(folderOf !== undefined ? { outputRef: `${folderOf}/${outputFileOf(id)}` } : {}), ...(why !== undefined ? { error: why } : {}) };
+  });
 }

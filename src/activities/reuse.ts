@@ -5,6 +5,7 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { ReusableOutput, RunResult, TaskRecord } from '../run/types';
 import type { ResultStore } from '../store/resultStore';
+import { readRunTasks } from '../store/runTasks';
 import type { ActivityDeps } from './deps';
 
 /** Where an output is filed for the cross-run cache. */
@@ -43,7 +44,7 @@ export async function earlierRun(deps: ActivityDeps, input: { workflowId: string
   const outputs: ReusableOutput[] = [];
   const unreadable: string[] = [];
   await Promise.all(
-    result.tasks.map(async (t) => {
+    (await readRunTasks(result, deps.store)).map(async (t) => {
       if ((t.status !== 'Completed' && t.status !== 'Reused') || !t.reuseKey || !t.outputRef || !t.outputHash) return;
       if (!(await readable(deps.store, t.outputRef))) {
         unreadable.push(t.id);

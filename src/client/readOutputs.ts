@@ -2,6 +2,7 @@
 // references and previews, so a client that prints outputs (`--json`) reads them here.
 import type { RunResult } from '../run/types';
 import type { ResultStore } from '../store/resultStore';
+import { readRunTasks } from '../store/runTasks';
 
 /** Most output text put into one printed result; past it, tasks keep only their outputRef. */
 export const PRINTED_OUTPUTS_BUDGET = 256 * 1024;
@@ -14,9 +15,14 @@ export interface ResultWithOutputs {
 }
 
 export async function withOutputs(result: RunResult, store: ResultStore, budget = PRINTED_OUTPUTS_BUDGET): Promise<ResultWithOutputs> {
-  const tasks = [...result.tasks];
-  let left = budget;
   let unreadable: string | undefined;
+  // A big run's completed map items come from its ledger pages.
+  const merged = await readRunTasks(result, store).catch((err: Error) => {
+    unreadable = err.message;
+    return undefined;
+  });
+  const tasks = [...(merged ?? result.tasks)];
+  let left = budget;
   const wanted = tasks.flatMap((t, i) => ((t.status === 'Completed' || t.status === 'Reused') && t.outputRef && t.output === undefined ? [i] : []));
   for (let start = 0; start < wanted.length && left > 0; start += READS_AT_ONCE) {
     const batch = wanted.slice(start, start + READS_AT_ONCE);
@@ -35,5 +41,6 @@ export async function withOutputs(result: RunResult, store: ResultStore, budget 
       tasks[i] = { ...tasks[i]!, output: text };
     });
   }
-  return { result: { ...result, tasks }, ...(unreadable ? { unreadable } : {}) };
+  const { taskPages, ...rest } = result;
+  return { result: { ...rest, tasks, ...(merged ? {} : taskPages ? { taskPages } : {}) }, ...(unreadable ? { unreadable } : {}) };
 }

@@ -6,6 +6,9 @@ import { resolve } from 'node:path';
 import { describePlan } from '../plan/planLayers';
 import { DEFAULT_OPTIONS, OrchestrateInputSchema, type OrchestrateInput, type Plan } from '../plan/schema';
 import { statusViewOf, type RunResult } from '../run/types';
+import { writePagedJson } from '../store/pagedJson';
+import { keySegment, resultStoreFromEnv } from '../store/resultStore';
+import { INLINE_JSON_CHARS } from '../text/pages';
 import { hasDagentSearchAttributes } from '../temporal/connect';
 import { statusQuery } from '../workflows/messages';
 import { orchestrate } from '../workflows/orchestrate';
@@ -76,7 +79,7 @@ export async function startRun(input: OrchestrateInput, flags: StartFlags, confi
   process.once('SIGINT', onInterrupt);
   try {
     if (await hasDagentSearchAttributes(session.client, session.target.namespace)) input.options = { ...input.options, searchAttributes: true };
-    const handle = await session.client.workflow.start(orchestrate, { taskQueue, workflowId, args: [input] });
+    const handle = await session.client.workflow.start(orchestrate, { taskQueue, workflowId, args: [await planByReference(input, workflowId)] });
     await session.workerReady.catch(async (err: unknown) => {
       // Nothing has run yet: end the run rather than leave it waiting for a worker that never came.
       await handle.terminate(`the worker of the dagent CLI could not start: ${(err as Error).message}`).catch(() => undefined);
@@ -98,6 +101,17 @@ export async function startRun(input: OrchestrateInput, flags: StartFlags, confi
     process.off('SIGINT', onInterrupt);
     await session.close();
   }
+}
+
+/**
+ * A big plan goes to the result store and the run gets a reference to it: the workflow input
+ * stays far below Temporal's payload limits. The workers must share this store (the local
+ * folder on this machine, or S3).
+ */
+async function planByReference(input: OrchestrateInput, workflowId: string): Promise<OrchestrateInput> {
+  if (input.plan === undefined || JSON.stringify(input.plan).length <= INLINE_JSON_CHARS) return input;
+  const { plan, ...rest } = input;
+  return { ...rest, planRef: await writePagedJson(resultStoreFromEnv(), `${keySegment(workflowId)}/plan`, plan) };
 }
 
 async function awaitWithProgress(client: Client, handle: WorkflowHandle<typeof orchestrate>, showProgress: boolean): Promise<RunResult> {

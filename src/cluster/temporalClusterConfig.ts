@@ -18,6 +18,8 @@ export const CLUSTER_DYNAMIC_CONFIG = {
   'history.transferProcessorMaxPollRPS': [{ value: 10000 }],
   'system.enableActivityEagerExecution': [{ value: true }],
   'matching.useNewMatcher': [{ value: true }],
+  // Hundreds of tasks finishing during one workflow task wait for the next, not force-close it.
+  'history.maximumBufferedEventsBatch': [{ value: 1000 }],
   // A new search attribute is usable at once, not after the cache's refresh.
   'system.forceSearchAttributesCacheRefreshOnRead': [{ value: true }],
 };

@@ -1,6 +1,7 @@
 // The one description of a plan and of the orchestrate workflow's input, shared by the CLI,
 // the activities and the workflow. Pure: safe to import from workflow code.
 import { z } from 'zod';
+import { isPagedRef, type PagedRef } from '../text/pages';
 
 export const PLAN_LIMITS = {
   maxTasks: 500,
@@ -293,6 +294,8 @@ export const OrchestrateInputSchema = z
   .object({
     goal: z.string().trim().min(1).max(PLAN_LIMITS.maxGoalChars).optional(),
     plan: z.unknown().optional(),
+    /** A big plan, stored in the result store as pages of JSON (dagent run does this past 200 KB). */
+    planRef: z.custom<PagedRef>(isPagedRef, 'is a reference to a plan in the result store: { pages: [refs], chars }').optional(),
     options: RunOptionsSchema.optional(),
     /** A rerun: unchanged tasks take their outputs from this earlier run (its workflow id). */
     reuseFrom: z.string().min(1).max(1000).optional(),
@@ -300,14 +303,16 @@ export const OrchestrateInputSchema = z
     fromTasks: z.array(z.string().min(1)).max(PLAN_LIMITS.maxTasks).optional(),
     /** Set by the run itself when it continues as new: its state so far (not for people to write). */
     carried: z.custom<object>((v) => typeof v === 'object' && v !== null && Array.isArray((v as { table?: { records?: unknown } }).table?.records), 'is the state a run carries when it continues as new').optional(),
+    /** The same, in the result store, when it is too big to travel inline. */
+    carriedRef: z.custom<PagedRef>(isPagedRef, 'is a reference to carried state in the result store').optional(),
   })
   .strict()
-  .refine((input) => (input.goal === undefined) !== (input.plan === undefined), {
-    message: 'give exactly one of "goal" and "plan"',
+  .refine((input) => [input.goal, input.plan, input.planRef].filter((v) => v !== undefined).length === 1, {
+    message: 'give exactly one of "goal", "plan" and "planRef"',
     path: ['goal'],
   });
 /** The plan stays `unknown` here: validatePlan reports its problems task by task. */
-export type OrchestrateInput = { goal?: string; plan?: Plan | unknown; options?: RunOptions; reuseFrom?: string; fromTasks?: string[]; carried?: object };
+export type OrchestrateInput = { goal?: string; plan?: Plan | unknown; planRef?: PagedRef; options?: RunOptions; reuseFrom?: string; fromTasks?: string[]; carried?: object; carriedRef?: PagedRef };
 
 export const DEFAULT_OPTIONS = {
   maxParallel: 4,

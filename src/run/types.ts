@@ -1,6 +1,7 @@
 // Shapes of a run as seen from outside: the live task table, activity results and the RunResult.
 // Pure types, shared by the workflow, the activities and the CLI.
 import type { Plan, RunOptions, Task } from '../plan/schema';
+import type { PagedRef } from '../text/pages';
 
 export const TASK_STATUSES = ['Pending', 'AwaitingApproval', 'Waiting', 'Running', 'Retrying', 'Completed', 'Reused', 'Failed', 'Skipped', 'Cancelled'] as const;
 export type TaskStatus = (typeof TASK_STATUSES)[number];
@@ -114,7 +115,14 @@ export interface RunResult {
   status: RunOutcome;
   goal?: string;
   plan: Plan;
+  /** Every task's record; for a big run (over 1,000 tasks, or one that continued as new), all but its completed map items, which are in taskPages. */
   tasks: TaskRecord[];
+  /**
+   * A big run's completed map items, as pages of JSON arrays of records in the result store
+   * (the run's ledger); a later page's record of a task replaces an earlier one's, and `tasks`
+   * replaces both. readRunTasks (store/runTasks.ts) gives the whole list in plan order.
+   */
+  taskPages?: PagedRef[];
   report: string;
   reportRef?: string;
   stats: RunStats;
@@ -244,6 +252,8 @@ export interface AggregateInput {
   /** Why the LLM report could not be had, shown in a report written without it. */
   llmError?: string;
   tasks: TaskRecord[];
+  /** A big run: the rest of its task records, in the result store (see RunResult.taskPages). */
+  taskPages?: PagedRef[];
   stats: RunStats;
   patience?: Patience;
 }
@@ -287,13 +297,18 @@ export function countStatuses(tasks: ReadonlyArray<Pick<TaskRecord, 'status'>>):
 }
 
 /** The status view of a finished run, from its result: what `status` shows once the run closed. */
+/** A big run's counts: its result lists only some of its tasks, its stats count them all. */
+function countsOfStats(stats: RunStats): Record<TaskStatus, number> {
+  return { ...countStatuses([]), Completed: stats.completed, Reused: stats.reused ?? 0, Failed: stats.failed, Skipped: stats.skipped, Cancelled: stats.cancelled };
+}
+
 export function statusViewOf(result: RunResult, startedAt: number): RunStatusView {
   return {
     workflowId: result.workflowId,
     phase: result.status,
     goal: result.goal,
     startedAt,
-    counts: countStatuses(result.tasks),
+    counts: result.taskPages?.length ? countsOfStats(result.stats) : countStatuses(result.tasks),
     tasks: result.tasks,
     usage: result.usage,
     audit: result.audit,

@@ -189,6 +189,7 @@ function fingerprint(action: string, req: { requestId: string }): string {
 }
 
 function mustHaveTable(run: RunState) {
+  if (run.handingOver) throw new ControlError('the run is continuing as new and reading in its state: send this again in a moment');
   if (!run.table) throw new ControlError(`the run has no plan yet (it is ${run.phase})`);
   return run.table;
 }

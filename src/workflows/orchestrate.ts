@@ -15,6 +15,8 @@ import { registerControls } from './controls';
 import { executeDag, patienceOf } from './executeDag';
 import { RunState, withoutOutput, type CarriedState } from './runState';
 import { rememberDurations } from './durationMemo';
+import { fileLedger, handOverInput, listsByReference } from './ledger';
+import { loadPaged } from './pagedState';
 
 /** Planning and aggregation: a dead worker's call moves on after the run's heartbeat timeout. */
 function helperActivities(activityId: string, summary: string, heartbeatTimeout: Duration, patience?: Patience) {
@@ -35,18 +37,27 @@ export async function orchestrate(input: OrchestrateInput): Promise<RunResult> {
     throw ApplicationFailure.nonRetryable(`invalid workflow input:\n${problems}`, 'InvalidInput');
   }
   const given = parsed.data.options ?? {};
-  // A run that continued as new picks up where the previous run of its chain stopped.
-  const carried = parsed.data.carried as CarriedState | undefined;
-  const run = carried ? RunState.resume(workflowInfo().workflowId, mustBeValid(parsed.data.plan, 'the run it continues'), carried) : new RunState(workflowInfo().workflowId, Date.now(), parsed.data.goal);
+  const run = new RunState(workflowInfo().workflowId, Date.now(), parsed.data.goal);
   run.publishSearchAttributes = given.searchAttributes ?? false;
+  const continuing = parsed.data.carried !== undefined || parsed.data.carriedRef !== undefined;
+  if (continuing) {
+    run.phase = 'Running';
+    run.handingOver = true;
+  }
+  // Queries and updates are answered from the first moment, even while state is read in below.
   registerControls(run);
+  // Big plans and big carried state come by reference, from the result store.
+  const givenPlan = parsed.data.planRef !== undefined ? await loadPaged<unknown>(parsed.data.planRef, 'planRef') : parsed.data.plan;
+  // A run that continued as new picks up where the previous run of its chain stopped.
+  const carried = parsed.data.carriedRef !== undefined ? await loadPaged<CarriedState>(parsed.data.carriedRef, 'carriedRef') : (parsed.data.carried as CarriedState | undefined);
+  if (carried) run.resume(mustBeValid(givenPlan, 'the run it continues'), carried);
   run.publish();
 
   let plan: Plan;
   if (carried) {
     plan = run.plan()!;
-  } else if (parsed.data.plan !== undefined) {
-    plan = mustBeValid(parsed.data.plan, 'the plan given');
+  } else if (givenPlan !== undefined) {
+    plan = mustBeValid(givenPlan, 'the plan given');
   } else {
     const planOptions = { ...DEFAULT_OPTIONS, ...given };
     const planned = await decompose(planOptions.heartbeatTimeout, given.workdir, {
@@ -96,12 +107,17 @@ export async function orchestrate(input: OrchestrateInput): Promise<RunResult> {
   if (next === 'continue' && outcome === undefined) {
     // The history has grown long: this run hands its state to a new run of the same workflow id
     // (queries, updates and the client's result follow it), once no update is being handled.
-    await condition(allHandlersFinished);
-    return continueAsNew<typeof orchestrate>({ plan: run.plan(), ...(parsed.data.options ? { options: parsed.data.options } : {}), ...definedOnly({ reuseFrom: parsed.data.reuseFrom, fromTasks: parsed.data.fromTasks }), carried: run.carry() });
+    const keep = { ...(parsed.data.options ? { options: parsed.data.options } : {}), ...definedOnly({ reuseFrom: parsed.data.reuseFrom, fromTasks: parsed.data.fromTasks }) };
+    return continueAsNew<typeof orchestrate>(await handOverInput(run, keep, () => condition(allHandlersFinished)));
   }
 
   run.phase = 'Aggregating';
+  // A big run's completed map items go to its ledger; its result and report read them there.
+  const byReference = listsByReference(run);
+  if (byReference) await fileLedger(run);
   const records = table.list();
+  const listed = byReference ? records.filter((r) => !table.isLedgered(r.id)) : records;
+  const taskPages = byReference ? { taskPages: [...run.ledger] } : {};
   const stats = computeRunStats(records);
   // A map's items count through their map: failures it allows do not fail the run.
   outcome ??= records.every((r) => OUTPUT_READY.has(r.status) || table.mapOfTask(r.id) !== undefined) ? 'Completed' : 'Failed';
@@ -114,7 +130,7 @@ export async function orchestrate(input: OrchestrateInput): Promise<RunResult> {
       ? { report: outcome === 'Rejected' ? rejectionReport(run) : '', usage: NO_USAGE }
       : await CancellationScope.nonCancellable(() =>
           aggregate(
-            { goal: run.goal, model: options.model, tasks: records.map(withoutOutput), stats, usage: run.usage(), patience: patienceOf(options), ...(given.prices ? { prices: given.prices } : {}) },
+            { goal: run.goal, model: options.model, tasks: listed.map(withoutOutput), ...taskPages, stats, usage: run.usage(), patience: patienceOf(options), ...(given.prices ? { prices: given.prices } : {}) },
             options.aggregate === 'llm',
             options.heartbeatTimeout,
           ),
@@ -129,7 +145,8 @@ export async function orchestrate(input: OrchestrateInput): Promise<RunResult> {
     status: outcome,
     goal: run.goal,
     plan: run.plan()!,
-    tasks: records.map(withoutOutput),
+    tasks: listed.map(withoutOutput),
+    ...taskPages,
     report: aggregated.report,
     reportRef: aggregated.reportRef,
     stats,

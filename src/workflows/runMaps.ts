@@ -6,8 +6,11 @@
 // Workflow code: deterministic, I/O through activities.
 import { ApplicationFailure, CancellationScope, isCancellation, proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities';
-import { allowedFailures, expandMapTask } from '../plan/expandMap';
+import { allowedFailures } from '../plan/expandMap';
 import type { Task } from '../plan/schema';
+import type { GatherInput } from '../activities/mapItems';
+import { outputFileOf } from '../run/compactItems';
+import type { TaskRecord, TaskStatus } from '../run/types';
 import type { RunState } from './runState';
 
 /** How many tasks a run may grow to with its maps' items when maxTasks is not given. */
@@ -23,6 +26,28 @@ export interface MapSettings {
   onFailed: (task: Task) => void;
   /** Why a failure happened, in words. */
   describe: (err: unknown) => string;
+}
+
+/** Up to this many items a map's gather input lists them one by one; beyond, compactly. */
+const LISTED_GATHER_ITEMS = 200;
+
+/** What gatherMap needs of a map's items: ~40 bytes an item for a big map rather than ~150. */
+function gatherInput(mapId: string, items: readonly TaskRecord[]): GatherInput {
+  const plainFile = (r: TaskRecord) => r.outputRef === undefined || r.outputRef.endsWith(`/${outputFileOf(r.id)}`);
+  if (items.length <= LISTED_GATHER_ITEMS || !items.every(plainFile)) {
+    return { mapId, items: items.map((r) => ({ id: r.id, status: r.status, ...(r.outputRef ? { outputRef: r.outputRef } : {}), ...(r.error ? { error: r.error } : {}), ...(r.reason ? { reason: r.reason } : {}) })) };
+  }
+  const folders: string[] = [];
+  const folderIndex = new Map<string, number>();
+  const rows = items.map((r): [TaskStatus, number, string?] => {
+    const why = r.error ?? r.reason;
+    if (r.outputRef === undefined) return why === undefined ? [r.status, -1] : [r.status, -1, why];
+    const folder = r.outputRef.slice(0, -(outputFileOf(r.id).length + 1));
+    let index = folderIndex.get(folder);
+    if (index === undefined) folderIndex.set(folder, (index = folders.push(folder) - 1));
+    return why === undefined ? [r.status, index] : [r.status, index, why];
+  });
+  return { mapId, folders, rows };
 }
 
 export class RunMaps {
@@ -54,7 +79,7 @@ export class RunMaps {
           if (grown > this.settings.maxTasks) {
             table.markFailed(task.id, `map ${task.id} has ${items.length} items: the run would grow to ${grown} tasks, over maxTasks ${this.settings.maxTasks}`, 1, Date.now());
             this.settings.onFailed(task);
-          } else table.expandMap(task.id, expandMapTask(task, items));
+          } else table.expandMap(task.id, items);
           this.run.wake();
         },
         (err: unknown) => {
@@ -97,7 +122,7 @@ export class RunMaps {
       }
       this.ending.add(mapId);
       mapActivities
-        .gatherMap({ mapId, items: items.map((r) => ({ id: r.id, status: r.status, ...(r.outputRef ? { outputRef: r.outputRef } : {}), ...(r.error ? { error: r.error } : {}), ...(r.reason ? { reason: r.reason } : {}) })) })
+        .gatherMap(gatherInput(mapId, items))
         .then(
           (outcome) => {
             if (table.get(mapId)?.status === 'Running') table.markCompleted(mapId, outcome, Date.now());

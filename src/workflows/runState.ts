@@ -6,10 +6,19 @@ import type { Plan } from '../plan/schema';
 import { statusTable } from '../report/statusTable';
 import { DagentProgress, DagentStatus, DagentTokens } from '../run/searchAttributes';
 import { TaskTable, type TableSnapshot } from '../run/taskTable';
-import { addUsage, countStatuses, DONE_STATUSES, NO_USAGE, type AuditEntry, type RunPhase, type RunStatusView, type TaskRecord, type Usage } from '../run/types';
+import type { PagedRef } from '../text/pages';
+import { addUsage, countStatuses, DONE_STATUSES, NO_USAGE, type AuditEntry, type RunPhase, type RunStatusView, type TaskRecord, type TaskStatus, type Usage } from '../run/types';
 
 /** Above this many tasks, the Web UI's details are refreshed on a timer rather than at every step. */
 const BIG_RUN_TASKS = 200;
+/**
+ * Above this many tasks, the live view (status query, Web UI details) lists the plan's own tasks
+ * and the map items at work or in trouble, with counts for all: 10,000 rows would be megabytes
+ * per query, and rendering them every few seconds would slow the run itself.
+ */
+export const LISTED_ITEMS_UP_TO = 1000;
+/** The map items a big run's live view lists: those at work, waiting for a person, or in trouble. */
+const LISTED_ITEM_STATUSES: ReadonlySet<TaskStatus> = new Set(['Running', 'Retrying', 'AwaitingApproval', 'Failed', 'Cancelled']);
 const BIG_RUN_DETAILS_EVERY_MS = 2000;
 
 /**
@@ -30,6 +39,8 @@ export interface CarriedState {
   table: TableSnapshot;
   /** How many runs came before this one in the chain. */
   continuedAsNew: number;
+  /** The pages of full records of the completed map items the table carries compactly. */
+  ledger?: PagedRef[];
 }
 
 export interface PlanDecision {
@@ -60,13 +71,18 @@ export class RunState {
   continuedAsNew = 0;
   /** Why the budget stopped the run, once it did. */
   budgetExceeded?: string;
+  /** Pages in the result store with the full records of ledgered map items (see TaskTable.unledgered). */
+  readonly ledger: PagedRef[] = [];
   /** Publish search attributes (only when the server has them registered). */
   publishSearchAttributes = false;
   private published = '';
   private detailsPhase?: RunPhase;
   private detailsAt = 0;
 
-  constructor(readonly workflowId: string, readonly startedAt: number, goal?: string) {
+  /** A run continuing a chain whose state is still being read in: operator moves wait for it. */
+  handingOver = false;
+
+  constructor(readonly workflowId: string, public startedAt: number, goal?: string) {
     this.goal = goal;
   }
 
@@ -92,23 +108,26 @@ export class RunState {
       ...(this.released ? { released: true } : {}),
       table: this.table!.snapshot(),
       continuedAsNew: this.continuedAsNew + 1,
+      ...(this.ledger.length > 0 ? { ledger: [...this.ledger] } : {}),
     };
   }
 
-  /** A run that continued as new, as it was. */
-  static resume(workflowId: string, plan: Plan, carried: CarriedState): RunState {
-    const run = new RunState(workflowId, carried.startedAt, carried.goal);
-    run.planBase = carried.planBase;
-    run.overheadUsage = carried.overheadUsage;
-    run.audit.push(...carried.audit);
-    for (const [id, request] of carried.answered) run.answered.set(id, { request });
-    run.planCached = carried.planCached ?? false;
-    if (carried.budgetExceeded) run.budgetExceeded = carried.budgetExceeded;
-    run.released = carried.released ?? false;
-    run.continuedAsNew = carried.continuedAsNew;
-    run.table = TaskTable.restore(plan, carried.table);
-    run.phase = 'Running';
-    return run;
+  /** Takes over the state of the run it continues (this run's queries and updates are already answered from it). */
+  resume(plan: Plan, carried: CarriedState): void {
+    this.startedAt = carried.startedAt;
+    this.goal = carried.goal;
+    this.planBase = carried.planBase;
+    this.overheadUsage = carried.overheadUsage;
+    this.audit.push(...carried.audit);
+    for (const [id, request] of carried.answered) this.answered.set(id, { request });
+    this.planCached = carried.planCached ?? false;
+    if (carried.budgetExceeded) this.budgetExceeded = carried.budgetExceeded;
+    this.released = carried.released ?? false;
+    this.continuedAsNew = carried.continuedAsNew;
+    this.ledger.push(...(carried.ledger ?? []));
+    this.table = TaskTable.restore(plan, carried.table);
+    this.phase = 'Running';
+    this.handingOver = false;
   }
 
   plan(): Plan | undefined {
@@ -120,13 +139,13 @@ export class RunState {
   }
 
   view(): RunStatusView {
-    const tasks = (this.table?.list() ?? []).map(withoutOutput);
+    const tasks = this.listed().map(withoutOutput);
     return {
       workflowId: this.workflowId,
       phase: this.phase,
       goal: this.goal,
       startedAt: this.startedAt,
-      counts: countStatuses(tasks),
+      counts: this.table ? this.table.counts() : countStatuses(tasks),
       tasks,
       usage: this.usage(),
       audit: [...this.audit],
@@ -180,7 +199,19 @@ export class RunState {
     if (big && this.phase === this.detailsPhase && now - this.detailsAt < BIG_RUN_DETAILS_EVERY_MS) return;
     this.detailsPhase = this.phase;
     this.detailsAt = now;
-    setCurrentDetails(`**${this.phase}**\n\n${statusTable([...this.table.view()])}`);
+    const listed = this.listed();
+    const unlisted = this.table.size() - listed.length;
+    setCurrentDetails(`**${this.phase}**\n\n${statusTable(listed)}${unlisted > 0 ? `\n\n${unlisted} map items not listed (not started, or done): see the counts` : ''}`);
+  }
+
+  /** The records the live view lists: all of them, or past LISTED_ITEMS_UP_TO, the plan's tasks and the map items at work or in trouble. */
+  private listed(): TaskRecord[] {
+    const table = this.table;
+    if (!table) return [];
+    if (table.size() <= LISTED_ITEMS_UP_TO) return table.list();
+    const listed: TaskRecord[] = [];
+    for (const r of table.view()) if (table.mapOfTask(r.id) === undefined || LISTED_ITEM_STATUSES.has(r.status)) listed.push({ ...r, dependsOn: [...r.dependsOn] });
+    return listed;
   }
 }
 

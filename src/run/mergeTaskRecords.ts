@@ -1,0 +1,38 @@
+// A big run's task records put back together: those listed in its RunResult and those in its
+// ledger pages, one record per task (the latest), each map followed by its items in item order.
+// Pure.
+import type { TaskRecord } from './types';
+
+/** Item ids are `<map>[<index>]`; a plan's own ids cannot contain "[". */
+const ITEM_ID = /^(.+)\[(\d+)\]$/;
+
+export function isMapItem(taskId: string): boolean {
+  return ITEM_ID.test(taskId);
+}
+
+export function mergeTaskRecords(listed: readonly TaskRecord[], pages: ReadonlyArray<readonly TaskRecord[]>): TaskRecord[] {
+  const latest = new Map<string, TaskRecord>();
+  for (const page of pages) for (const r of page) latest.set(r.id, r);
+  for (const r of listed) latest.set(r.id, r);
+  const itemsOf = new Map<string, Array<{ index: number; record: TaskRecord }>>();
+  for (const r of latest.values()) {
+    const m = ITEM_ID.exec(r.id);
+    if (!m) continue;
+    const items = itemsOf.get(m[1]!) ?? [];
+    items.push({ index: Number(m[2]), record: r });
+    itemsOf.set(m[1]!, items);
+  }
+  const merged: TaskRecord[] = [];
+  for (const r of listed) {
+    if (ITEM_ID.test(r.id)) continue;
+    merged.push(latest.get(r.id)!);
+    const items = itemsOf.get(r.id);
+    if (!items) continue;
+    items.sort((a, b) => a.index - b.index);
+    for (const { record } of items) merged.push(record);
+    itemsOf.delete(r.id);
+  }
+  // Items whose map is not listed (not expected): kept, at the end.
+  for (const items of itemsOf.values()) for (const { record } of items.sort((a, b) => a.index - b.index)) merged.push(record);
+  return merged;
+}

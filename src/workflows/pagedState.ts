@@ -1,0 +1,28 @@
+// Big JSON state of a run, to and from the result store page by page (see text/pages.ts): the
+// ledger of task records, the state a run continues as new with, a big plan. Each page is one
+// activity, so no payload in history nears Temporal's limits; pages go out and come in in parallel.
+// Workflow code: deterministic, I/O through activities.
+import { ApplicationFailure, proxyActivities } from '@temporalio/workflow';
+import type { Activities } from '../activities';
+import { isPagedRef, splitPages, type PagedRef } from '../text/pages';
+
+const pageActivities = proxyActivities<Activities>({ startToCloseTimeout: '2m', retry: { maximumAttempts: 5, initialInterval: '1s' } });
+
+/** Stores `value` as pages named `<name>.<i>.json` in this run's folder. */
+export async function storePaged(name: string, value: unknown): Promise<PagedRef> {
+  const text = JSON.stringify(value);
+  const pages = await Promise.all(splitPages(text).map((page, index) => pageActivities.storePage({ name, index, text: page })));
+  return { pages, chars: text.length };
+}
+
+/** The value stored at `ref`; `what` names it in the error when the reference or its pages are wrong. */
+export async function loadPaged<T>(ref: unknown, what: string): Promise<T> {
+  if (!isPagedRef(ref)) throw ApplicationFailure.nonRetryable(`${what}: not a reference to paged JSON ({ pages: [refs], chars })`, 'InvalidInput');
+  const text = (await Promise.all(ref.pages.map((page) => pageActivities.readPage({ ref: page })))).join('');
+  if (text.length !== ref.chars) throw ApplicationFailure.nonRetryable(`${what}: its pages hold ${text.length} characters, the reference says ${ref.chars}`, 'InvalidInput');
+  try {
+    return JSON.parse(text) as T;
+  } catch (err) {
+    throw ApplicationFailure.nonRetryable(`${what}: its pages are not JSON: ${(err as Error).message}`, 'InvalidInput');
+  }
+}
