@@ -1,11 +1,16 @@
 // What a 10,000-task run carries when it continues as new, and how its result lists its tasks,
 // without a server: the task table's compact snapshot (completed map items ledgered), restored
 // as it was; and the records put back together from the result and the ledger pages.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Plan } from '../src/plan/schema';
 import { outputFileOf } from '../src/run/compactItems';
 import { mergeTaskRecords } from '../src/run/mergeTaskRecords';
 import { computeRunStats } from '../src/run/runStats';
+import { readPagedJson, writePagedJson } from '../src/store/pagedJson';
+import { LocalResultStore } from '../src/store/resultStore';
 import { TaskTable } from '../src/run/taskTable';
 import type { TaskRecord } from '../src/run/types';
 
@@ -84,5 +89,22 @@ describe('a 10,000-task run continuing as new', () => {
     expect(merged.map((r) => r.id)).toEqual(['A', 'MAP', 'MAP[0]', 'MAP[1]', 'MAP[2]', 'MAP[3]', 'MAP[10]', 'REDUCE']);
     expect(merged.find((r) => r.id === 'MAP[3]')!.error).toBe('boom');
     expect(mergeTaskRecords([rec('MAP', 'Completed')], [[rec('MAP[0]', 'Completed', { preview: 'old' })], [rec('MAP[0]', 'Completed', { preview: 'new' })]])[1]!.preview).toBe('new');
+  });
+
+  it('stores big state as pages of at most 120,000 characters, and refuses pages that are not what was written', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'dagent-pages-'));
+    try {
+      const store = new LocalResultStore(dir);
+      const value = { items: Array.from({ length: 3_000 }, (_, i) => `src/module${i % 40}/file${i}.ts · ${'é'.repeat(60)}`) };
+      const ref = await writePagedJson(store, 'run-1/carried', value);
+      expect(ref.pages.length).toBe(Math.ceil(JSON.stringify(value).length / 120_000));
+      expect(await readPagedJson(store, ref)).toEqual(value);
+      // A page changed behind the reference's back (same length): the hash catches it.
+      const first = await store.get(ref.pages[0]!);
+      await store.put(ref.pages[0]!.replace(/^.*?(run-1)/, '$1'), first.replace('module1/', 'module7/'));
+      await expect(readPagedJson(store, ref)).rejects.toThrow(`do not match the reference's hash ${ref.hash}`);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

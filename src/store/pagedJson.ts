@@ -1,7 +1,7 @@
 // Paged JSON (text/pages.ts) read and written outside workflows: by clients (a big plan goes to
 // the store before its run starts; a big run's task records come back from its ledger) and by
 // activities (the report reads a big run's records).
-import { isPagedRef, splitPages, type PagedRef } from '../text/pages';
+import { isPagedRef, pagedRefOf, pagedTextProblem, splitPages, type PagedRef } from '../text/pages';
 import { ResultStoreError, type ResultStore } from './resultStore';
 
 const READS_AT_ONCE = 8;
@@ -11,12 +11,13 @@ export async function readPagedJson<T>(store: ResultStore, ref: PagedRef): Promi
   const texts: string[] = [];
   for (let at = 0; at < ref.pages.length; at += READS_AT_ONCE) texts.push(...(await Promise.all(ref.pages.slice(at, at + READS_AT_ONCE).map((p) => store.get(p)))));
   const text = texts.join('');
-  if (text.length !== ref.chars) throw new ResultStoreError(`paged JSON is ${text.length} characters; its reference says ${ref.chars}`, ref.pages[0]!);
+  const problem = pagedTextProblem(ref, text);
+  if (problem !== undefined) throw new ResultStoreError(`paged JSON at ${ref.pages[0]}: ${problem}`, ref.pages[0]!);
   return JSON.parse(text) as T;
 }
 
 export async function writePagedJson(store: ResultStore, key: string, value: unknown): Promise<PagedRef> {
   const text = JSON.stringify(value);
   const pages = await Promise.all(splitPages(text).map((page, i) => store.put(`${key}.${i}.json`, page)));
-  return { pages, chars: text.length };
+  return pagedRefOf(text, pages);
 }

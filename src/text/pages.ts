@@ -2,6 +2,7 @@
 // of task records, the state it continues as new with, a big plan) to the store page by page:
 // each page travels in history as one activity's input or result, and Temporal refuses any
 // payload over 2 MB (and warns past 512 KB). Pure: workflow code uses it.
+import { stableHash } from './stableHash';
 
 /** Characters per page: each stays well under the server's 512 KB warning, even as UTF-8. */
 export const PAGE_CHARS = 120_000;
@@ -13,6 +14,20 @@ export const INLINE_JSON_CHARS = 200_000;
 export interface PagedRef {
   pages: string[];
   chars: number;
+  /** stableHash of the whole text: a reader checks that the pages put together are what was written. */
+  hash?: string;
+}
+
+/** The reference to `text` stored as `pages`. */
+export function pagedRefOf(text: string, pages: string[]): PagedRef {
+  return { pages, chars: text.length, hash: stableHash(text) };
+}
+
+/** Why the text read back from a reference's pages is not what was written, if it is not. */
+export function pagedTextProblem(ref: PagedRef, text: string): string | undefined {
+  if (text.length !== ref.chars) return `its pages hold ${text.length} characters, the reference says ${ref.chars}`;
+  if (ref.hash !== undefined && stableHash(text) !== ref.hash) return `its pages do not match the reference's hash ${ref.hash}`;
+  return undefined;
 }
 
 export function splitPages(text: string, size = PAGE_CHARS): string[] {
@@ -24,5 +39,5 @@ export function splitPages(text: string, size = PAGE_CHARS): string[] {
 /** Whether `value` looks like a PagedRef (input from outside the run is checked before use). */
 export function isPagedRef(value: unknown): value is PagedRef {
   const v = value as PagedRef | null;
-  return typeof v === 'object' && v !== null && Array.isArray(v.pages) && v.pages.length > 0 && v.pages.every((p) => typeof p === 'string' && p.length > 0) && typeof v.chars === 'number';
+  return typeof v === 'object' && v !== null && Array.isArray(v.pages) && v.pages.length > 0 && v.pages.every((p) => typeof p === 'string' && p.length > 0) && typeof v.chars === 'number' && (v.hash === undefined || typeof v.hash === 'string');
 }

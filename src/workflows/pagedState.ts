@@ -4,7 +4,7 @@
 // Workflow code: deterministic, I/O through activities.
 import { ApplicationFailure, proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities';
-import { isPagedRef, splitPages, type PagedRef } from '../text/pages';
+import { isPagedRef, pagedRefOf, pagedTextProblem, splitPages, type PagedRef } from '../text/pages';
 
 const pageActivities = proxyActivities<Activities>({ startToCloseTimeout: '2m', retry: { maximumAttempts: 5, initialInterval: '1s' } });
 
@@ -12,14 +12,15 @@ const pageActivities = proxyActivities<Activities>({ startToCloseTimeout: '2m', 
 export async function storePaged(name: string, value: unknown): Promise<PagedRef> {
   const text = JSON.stringify(value);
   const pages = await Promise.all(splitPages(text).map((page, index) => pageActivities.storePage({ name, index, text: page })));
-  return { pages, chars: text.length };
+  return pagedRefOf(text, pages);
 }
 
 /** The value stored at `ref`; `what` names it in the error when the reference or its pages are wrong. */
 export async function loadPaged<T>(ref: unknown, what: string): Promise<T> {
   if (!isPagedRef(ref)) throw ApplicationFailure.nonRetryable(`${what}: not a reference to paged JSON ({ pages: [refs], chars })`, 'InvalidInput');
   const text = (await Promise.all(ref.pages.map((page) => pageActivities.readPage({ ref: page })))).join('');
-  if (text.length !== ref.chars) throw ApplicationFailure.nonRetryable(`${what}: its pages hold ${text.length} characters, the reference says ${ref.chars}`, 'InvalidInput');
+  const problem = pagedTextProblem(ref, text);
+  if (problem !== undefined) throw ApplicationFailure.nonRetryable(`${what}: ${problem}`, 'InvalidInput');
   try {
     return JSON.parse(text) as T;
   } catch (err) {
