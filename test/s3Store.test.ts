@@ -14,6 +14,7 @@ import { collectGarbage } from '../src/store/collectGarbage';
 import { keySegment, LocalResultStore, ResultStoreError, resultStoreFromEnv, S3ResultStore, StoreConfigError } from '../src/store/resultStore';
 import { s3ClientFromEnv } from '../src/store/s3ClientFromEnv';
 import { parseS3Location, S3LocationError } from '../src/store/s3Location';
+import { readRunTasks } from '../src/store/runTasks';
 import { defaultHandler, startFakeAnthropic } from './support/fakeAnthropic';
 import { cleanEnv, spawnDagent } from './support/processes';
 import { planOf, startTestEnv, TEST_API_KEY, type TestEnv } from './support/testEnv';
@@ -153,6 +154,34 @@ describe('a run whose worker stores in S3', () => {
     expect(loose[0]).toBe('durations/anthropic.json');
     expect(loose.slice(1)).toEqual([expect.stringMatching(/^reuse\/[0-9a-f]{28}\.json$/), expect.stringMatching(/^reuse\/[0-9a-f]{28}\.json$/)]);
     expect(report.removed.find((g) => g.name === run)!.keys.sort()).toEqual(keys.filter((k) => k.startsWith(`${run}/`)));
+  });
+});
+
+describe('a big run whose worker stores in S3', () => {
+  let env: TestEnv<S3ResultStore>;
+  const prefix = `ledger-${randomUUID().slice(0, 8)}`;
+  beforeAll(async () => {
+    env = await startTestEnv(defaultHandler, { store: storeAt(prefix) });
+  });
+  afterAll(async () => env?.close());
+
+  it('files the ledger of a map that hands over in the bucket, and reads the whole run back from it', async () => {
+    const items = Array.from({ length: 30 }, (_, i) => `file-${i}.ts`);
+    const handle = await env.start({
+      plan: { tasks: [{ id: 'MAP', title: 'Each', prompt: 'Review {{item}}.', forEach: { items } }, { id: 'SUM', title: 'Sum', prompt: 'Sum up.', dependsOn: ['MAP'] }] },
+      options: { maxParallel: 4, continueAsNewAfter: 60, aggregate: 'plain' },
+    });
+    const raw = (await env.client.workflow.getHandle(handle.workflowId).result()) as RunResult;
+    expect(raw.status).toBe('Completed');
+    expect(raw.continuedAsNew).toBeGreaterThanOrEqual(1);
+    const pages = raw.taskPages!.flatMap((ref) => ref.pages);
+    expect(pages.length).toBeGreaterThanOrEqual(1);
+    // Each page is an object of the run's folders in the bucket.
+    const keys = await keysUnder(prefix);
+    for (const page of pages) expect(keys).toContain(page);
+    const all = await readRunTasks(raw, env.store);
+    expect(all.map((t) => t.id)).toEqual(['MAP', ...items.map((_, i) => `MAP[${i}]`), 'SUM']);
+    expect(await env.store.get(all[5]!.outputRef!)).toBe(`output of MAP[4]`);
   });
 });
 

@@ -139,7 +139,8 @@ export class RunState {
   }
 
   view(): RunStatusView {
-    const tasks = this.listed().map(withoutOutput);
+    // Copies: a query's answer must not share objects with the table.
+    const tasks = this.listed().map((r) => ({ ...withoutOutput(r), dependsOn: [...r.dependsOn] }));
     return {
       workflowId: this.workflowId,
       phase: this.phase,
@@ -204,13 +205,16 @@ export class RunState {
     setCurrentDetails(`**${this.phase}**\n\n${statusTable(listed)}${unlisted > 0 ? `\n\n${unlisted} map items not listed (not started, or done): see the counts` : ''}`);
   }
 
-  /** The records the live view lists: all of them, or past LISTED_ITEMS_UP_TO, the plan's tasks and the map items at work or in trouble. */
-  private listed(): TaskRecord[] {
+  /**
+   * The records the live view lists (the table's own, not copies: read them only): all of them,
+   * or past LISTED_ITEMS_UP_TO, the plan's tasks and the map items at work or in trouble.
+   */
+  private listed(): Array<Readonly<TaskRecord>> {
     const table = this.table;
     if (!table) return [];
-    if (table.size() <= LISTED_ITEMS_UP_TO) return table.list();
-    const listed: TaskRecord[] = [];
-    for (const r of table.view()) if (table.mapOfTask(r.id) === undefined || LISTED_ITEM_STATUSES.has(r.status)) listed.push({ ...r, dependsOn: [...r.dependsOn] });
+    if (table.size() <= LISTED_ITEMS_UP_TO) return [...table.view()];
+    const listed: Array<Readonly<TaskRecord>> = [];
+    for (const r of table.view()) if (table.mapOfTask(r.id) === undefined || LISTED_ITEM_STATUSES.has(r.status)) listed.push(r);
     return listed;
   }
 }
