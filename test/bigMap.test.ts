@@ -5,6 +5,7 @@
 import proto from '@temporalio/proto';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { updateAcrossHandOver } from '../src/client/updateAcrossHandOver';
 import type { RunResult } from '../src/run/types';
 import { writePagedJson } from '../src/store/pagedJson';
 import { readRunTasks } from '../src/store/runTasks';
@@ -49,7 +50,8 @@ describe('a 2,000-item map', () => {
     }
     expect((await latest.query(statusQuery)).tasks.find((t) => t.id === 'MAP[1234]')?.status).toBe('Failed');
     failing = false;
-    await latest.executeUpdate(retryTaskUpdate, { args: [{ requestId: 'retry-1234', taskId: 'MAP[1234]' }] });
+    // As dagent retry sends it: should it reach a run just handing over, it is sent again to the next.
+    await updateAcrossHandOver(env.client, handle.workflowId, (h) => h.executeUpdate(retryTaskUpdate, { args: [{ requestId: 'retry-1234', taskId: 'MAP[1234]' }], updateId: 'retry-1234' }));
     const raw = (await latest.result()) as RunResult;
 
     expect(raw.status).toBe('Completed');

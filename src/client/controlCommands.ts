@@ -23,6 +23,7 @@ import { CliError, EXIT, exitCodeOf } from './exitCodes';
 import { printResult, summaryLine, type PrintFlags } from './printResult';
 import { ProgressView, renderTable } from './progress';
 import { markWorkerWaits } from './workerWaits';
+import { updateAcrossHandOver } from './updateAcrossHandOver';
 import { dagentSettings } from '../settings/dagentSettings';
 import { logLine, type ConnectionFlags } from './shared';
 
@@ -144,10 +145,10 @@ async function sendUpdate(
   send: (handle: WorkflowHandle, requestId: string) => Promise<RunStatusView>,
 ): Promise<number> {
   return withClient(flags, (client) =>
-    onRun(client, workflowId, async (handle) => {
+    onRun(client, workflowId, async () => {
       const requestId = flags.requestId ?? randomUUID();
       try {
-        const view = await send(handle, requestId);
+        const view = await updateAcrossHandOver(client, workflowId, (handle) => send(handle, requestId));
         // The server answers a repeated update id with the first answer, whatever this one asked.
         const entry = view.audit.find((a) => a.requestId === requestId);
         if (entry && (entry.action !== action || entry.taskId !== flags.task)) {

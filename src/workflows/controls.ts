@@ -1,7 +1,7 @@
 // The run's queries and the operator's updates. Every update has a validator that parses the
 // payload and checks the move against the run's state without changing it, so a refused update
 // leaves the run exactly as it was. Workflow code: deterministic, no I/O.
-import { ApplicationFailure, setHandler } from '@temporalio/workflow';
+import { ApplicationFailure, condition, setHandler } from '@temporalio/workflow';
 import type { UpdateDefinition } from '@temporalio/common';
 import type { z } from 'zod';
 import { applyPlanPatch } from '../plan/planPatch';
@@ -144,25 +144,31 @@ function control<Req extends { requestId: string; taskId?: string; reason?: stri
     // Answered before the run continued as new: the state as it is now.
     return earlier && (earlier.answer ?? run.view());
   };
+  const apply = (raw: Req): RunStatusView =>
+    refusedAsFailure(() => {
+      const req = validate(raw);
+      const earlier = earlierAnswer(req);
+      if (earlier) return earlier;
+      const now = Date.now();
+      const effect = check(req)(now);
+      run.record({ requestId: req.requestId, action, effect, ...(req.taskId ? { taskId: req.taskId } : {}), ...(req.reason ? { reason: req.reason } : {}) }, now);
+      const answer = run.view();
+      run.answered.set(req.requestId, { request: fingerprint(action, req), answer });
+      return answer;
+    });
   setHandler(
     update,
-    (raw: Req) =>
-      refusedAsFailure(() => {
-        const req = validate(raw);
-        const earlier = earlierAnswer(req);
-        if (earlier) return earlier;
-        const now = Date.now();
-        const effect = check(req)(now);
-        run.record({ requestId: req.requestId, action, effect, ...(req.taskId ? { taskId: req.taskId } : {}), ...(req.reason ? { reason: req.reason } : {}) }, now);
-        const answer = run.view();
-        run.answered.set(req.requestId, { request: fingerprint(action, req), answer });
-        return answer;
-      }),
+    // A run continuing a chain reads its state in first (from the result store, a few activities):
+    // a move that comes meanwhile waits for it, then is checked and applied like any other.
+    async (raw: Req) => {
+      if (run.handingOver) await condition(() => !run.handingOver);
+      return apply(raw);
+    },
     {
       validator: (raw: Req) =>
         refusedAsFailure(() => {
           const req = validate(raw);
-          if (!earlierAnswer(req)) check(req);
+          if (!run.handingOver && !earlierAnswer(req)) check(req);
         }),
     },
   );
@@ -189,7 +195,6 @@ function fingerprint(action: string, req: { requestId: string }): string {
 }
 
 function mustHaveTable(run: RunState) {
-  if (run.handingOver) throw new ControlError('the run is continuing as new and reading in its state: send this again in a moment');
   if (!run.table) throw new ControlError(`the run has no plan yet (it is ${run.phase})`);
   return run.table;
 }
