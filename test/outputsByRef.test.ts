@@ -62,4 +62,19 @@ describe('outputs by reference', () => {
     const read = await env.run({ plan: planOf({ S2: [] }), options: { aggregate: 'none' } });
     expect(read.tasks[0]!.output).toBe(`S2:`.padEnd(600, 'x'));
   });
+
+  it('sends a long goal to its tasks by reference: once in history, in every prompt', async () => {
+    outputChars = 20;
+    const goal = `Audit every service. ${'Check the handlers, the retries and the logs of each one. '.repeat(60)}`;
+    const handle = await env.start({ plan: { ...planOf({ G1: [], G2: [], G3: ['G1', 'G2'] }), goal }, options: { aggregate: 'none' } });
+    expect((await handle.result()).status).toBe('Completed');
+    for (const id of ['G1', 'G2', 'G3']) expect(env.llm.callsFor(id)[0]!.prompt).toContain(goal.trim());
+    const events = (await handle.fetchHistory()).events ?? [];
+    const scheduled = events.flatMap((e) => (e.activityTaskScheduledEventAttributes ? [e.activityTaskScheduledEventAttributes] : []));
+    const inputOf = (a: (typeof scheduled)[number]) => Buffer.from(a.input!.payloads![0]!.data!).toString('utf8');
+    const tasks = scheduled.filter((a) => a.activityType?.name === 'runTask');
+    expect(tasks).toHaveLength(3);
+    for (const t of tasks) expect(inputOf(t)).not.toContain('Check the handlers');
+    expect(scheduled.filter((a) => a.activityType?.name === 'storePage').map((a) => JSON.parse(inputOf(a)) as { name: string })).toEqual([expect.objectContaining({ name: 'goal' })]);
+  });
 });

@@ -16,6 +16,25 @@ import { fileForReuse, reusableOutput } from './reuse';
 import { recordAttempt } from '../metrics/dagentMetrics';
 import { annotateSpan } from '../telemetry/annotateSpan';
 import { checkOutput } from './outputSchema';
+import { readPagedJson } from '../store/pagedJson';
+import type { PagedRef } from '../text/pages';
+
+/** Goals read by reference, by their first page: a worker runs many tasks of one run. */
+const goals = new Map<string, Promise<string>>();
+const GOALS_KEPT = 100;
+
+function goalOf(deps: ActivityDeps, ref: PagedRef): Promise<string> {
+  const key = ref.pages[0]!;
+  let goal = goals.get(key);
+  if (!goal) {
+    if (goals.size >= GOALS_KEPT) goals.delete(goals.keys().next().value!);
+    goal = readPagedJson<string>(deps.store, ref);
+    // A failed read is not kept: the task's retry reads again.
+    goal.catch(() => goals.delete(key));
+    goals.set(key, goal);
+  }
+  return goal;
+}
 
 export async function runTask(deps: ActivityDeps, input: RunTaskInput): Promise<TaskOutcome> {
   const ctx = Context.current();
@@ -29,7 +48,8 @@ export async function runTask(deps: ActivityDeps, input: RunTaskInput): Promise<
   try {
     const read = (refs: RunTaskInput['upstream']) => Promise.all(refs.map(async (u) => ({ id: u.id, title: u.title, text: await deps.store.get(u.outputRef) })));
     const upstream = await read(input.upstream);
-    const parts = buildTaskPromptParts(task, input.goal, upstream, { ancestors: input.ancestors, inherited: await read(input.inherited ?? []) });
+    const goal = input.goalRef ? await goalOf(deps, input.goalRef) : input.goal;
+    const parts = buildTaskPromptParts(task, goal, upstream, { ancestors: input.ancestors, inherited: await read(input.inherited ?? []) });
     const outputs = new Map(upstream.map((u) => [u.id, u.text]));
     const request: BackendRequest = {
       task,

@@ -174,6 +174,8 @@ export interface UpstreamOutput {
 
 export interface RunTaskInput {
   goal?: string;
+  /** A long goal, stored once in the result store instead of travelling with every task. */
+  goalRef?: PagedRef;
   task: Task;
   model?: string;
   upstream: UpstreamOutput[];

@@ -9,6 +9,11 @@ export const PAGE_CHARS = 120_000;
 
 /** A plan or state longer than this (JSON characters) travels by reference rather than inline. */
 export const INLINE_JSON_CHARS = 200_000;
+/**
+ * A run's goal longer than this goes to each task by reference: it would otherwise be in every
+ * task's activity input, 10,000 times over in a big run.
+ */
+export const INLINE_GOAL_CHARS = 1_000;
 
 /** A value that lives in the result store as pages of JSON text, in order. */
 export interface PagedRef {

@@ -30,6 +30,8 @@ import type { RunState } from './runState';
 import { ReuseOutputs } from './reuseOutputs';
 import { DEFAULT_RUN_TASKS, RunMaps } from './runMaps';
 import { runSubPlan, type SubPlanSettings } from './subPlan';
+import { storePaged } from './pagedState';
+import { INLINE_GOAL_CHARS } from '../text/pages';
 
 /** Turns an agent task may take when it sets no maxTurns. */
 export const DEFAULT_MAX_TURNS = 20;
@@ -90,6 +92,9 @@ export async function executeDag(run: RunState, settings: ExecuteSettings): Prom
     const reason = task.critical ? `critical task ${task.id} failed` : `failFast: ${task.id} failed`;
     for (const id of table.stopAll(reason, Date.now())) run.scopes.get(id)?.cancel();
   };
+  // A long goal is stored once for this run (of the chain) and each task gets a reference to it.
+  const goal = settings.goal;
+  const goalRef = goal !== undefined && goal.length > INLINE_GOAL_CHARS && patched('goal-by-reference') ? await storePaged('goal', goal) : undefined;
   const maps = new RunMaps(run, {
     maxTasks: settings.maxRunTasks ?? DEFAULT_RUN_TASKS,
     workdirOf: (task) => taskWorkdir(task, settings.options.workdir),
@@ -134,7 +139,7 @@ export async function executeDag(run: RunState, settings: ExecuteSettings): Prom
           : workdir !== undefined
             ? runAgentTask(task, upstream, workdir, { ...settings.options.mcpServers, ...run.planBase.mcpServers }, settings, maxAttempts, table.startNumber(task.id), activityQueue)
             : taskActivities(task, settings, maxAttempts, table.startNumber(task.id), activityQueue, priorityOf(task)).runTask({
-              goal: settings.goal,
+              ...(goalRef ? { goalRef } : { goal }),
               task,
               model: settings.model,
               upstream,
