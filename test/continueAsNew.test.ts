@@ -11,8 +11,12 @@ import { defaultHandler, sleep } from './support/fakeAnthropic';
 import { planOf, startTestEnv, type TestEnv } from './support/testEnv';
 
 let env: TestEnv;
+/** Items named "stuck" answer only after a long while: the map stays open. */
 beforeAll(async () => {
-  env = await startTestEnv(defaultHandler);
+  env = await startTestEnv(async (req) => {
+    if (req.kind === 'task' && /Do stuck/.test(req.prompt)) await sleep(30_000);
+    return defaultHandler(req);
+  });
 });
 afterAll(async () => env?.close());
 
@@ -83,5 +87,30 @@ describe('continue-as-new', () => {
     const sum = env.llm.callsFor('SUM');
     expect(sum).toHaveLength(1);
     expect(items.every((_, i) => sum[0]!.prompt.includes(`## MAP[${i}]`))).toBe(true);
+  });
+
+  it('a run cancelled after a hand-over still ends with its report and its ledger', async () => {
+    const items = [...Array.from({ length: 30 }, (_, i) => `i${i}`), 'stuck'];
+    const handle = await env.start({
+      plan: { tasks: [{ id: 'MAP', title: 'Each', prompt: 'Do {{item}}.', forEach: { items } }, { id: 'SUM', title: 'Sum', prompt: 'Sum.', dependsOn: ['MAP'] }] },
+      options: { maxParallel: 4, continueAsNewAfter: 60, aggregate: 'plain' },
+    });
+    const latest = env.client.workflow.getHandle(handle.workflowId);
+    const first = (await handle.describe()).runId;
+    for (let i = 0; i < 200; i++) {
+      const view = await latest.query(statusQuery).catch(() => undefined);
+      if ((await latest.describe()).runId !== first && view?.tasks.find((t) => t.id === 'MAP[30]')?.status === 'Running') break;
+      await sleep(50);
+    }
+    await latest.cancel();
+    const raw = (await latest.result()) as RunResult;
+    expect(raw.status).toBe('Cancelled');
+    expect(raw.continuedAsNew).toBeGreaterThanOrEqual(1);
+    expect(raw.report).toContain('Cancelled');
+    // The items completed before the cancel are in the ledger; the stuck one was cancelled.
+    const all = await readRunTasks(raw, env.store);
+    expect(all.filter((t) => t.id.startsWith('MAP[') && t.status === 'Completed')).toHaveLength(30);
+    expect(all.find((t) => t.id === 'MAP[30]')).toMatchObject({ status: 'Cancelled', reason: 'run cancelled' });
+    expect(all.find((t) => t.id === 'SUM')!.status).toBe('Skipped');
   });
 });

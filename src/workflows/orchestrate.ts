@@ -107,14 +107,19 @@ export async function orchestrate(input: OrchestrateInput): Promise<RunResult> {
   if (next === 'continue' && outcome === undefined) {
     // The history has grown long: this run hands its state to a new run of the same workflow id
     // (queries, updates and the client's result follow it), once no update is being handled.
+    // The hand-over's writes finish even if the run is cancelled meanwhile; a new run would not
+    // inherit that cancel, so then this run ends here instead, Cancelled, with its report.
     const keep = { ...(parsed.data.options ? { options: parsed.data.options } : {}), ...definedOnly({ reuseFrom: parsed.data.reuseFrom, fromTasks: parsed.data.fromTasks }) };
-    return continueAsNew<typeof orchestrate>(await handOverInput(run, keep, () => condition(allHandlersFinished)));
+    const handOver = await CancellationScope.nonCancellable(() => handOverInput(run, keep, () => condition(allHandlersFinished)));
+    if (!CancellationScope.current().consideredCancelled) return continueAsNew<typeof orchestrate>(handOver);
+    outcome = 'Cancelled';
+    table.stopAll('run cancelled', Date.now());
   }
 
   run.phase = 'Aggregating';
   // A big run's completed map items go to its ledger; its result and report read them there.
   const byReference = listsByReference(run);
-  if (byReference) await fileLedger(run);
+  if (byReference) await CancellationScope.nonCancellable(() => fileLedger(run));
   const records = table.list();
   const listed = byReference ? records.filter((r) => !table.isLedgered(r.id)) : records;
   const taskPages = byReference ? { taskPages: [...run.ledger] } : {};
