@@ -6,13 +6,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Plan } from '../src/plan/schema';
+import { renderTable } from '../src/client/progress';
 import { outputFileOf } from '../src/run/compactItems';
 import { mergeTaskRecords } from '../src/run/mergeTaskRecords';
 import { computeRunStats } from '../src/run/runStats';
 import { readPagedJson, writePagedJson } from '../src/store/pagedJson';
 import { LocalResultStore } from '../src/store/resultStore';
 import { TaskTable } from '../src/run/taskTable';
-import type { TaskRecord } from '../src/run/types';
+import { countStatuses, type TaskRecord } from '../src/run/types';
 
 const ITEMS = 9_998;
 const plan: Plan = {
@@ -106,5 +107,14 @@ describe('a 10,000-task run continuing as new', () => {
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
+  });
+
+  it("shows a big run's progress against all its tasks, not just the ones its view lists", () => {
+    const rec = (id: string, status: TaskRecord['status']): TaskRecord => ({ id, title: id, backend: 'anthropic', status, attempts: 1, dependsOn: [] });
+    const tasks = [rec('MAP', 'Running'), rec('MAP[17]', 'Running'), rec('REDUCE', 'Pending')];
+    const counts = { ...countStatuses([]), Running: 2, Pending: 1, Waiting: 2_000, Completed: 7_997 };
+    const lines = renderTable({ workflowId: 'big', phase: 'Running', startedAt: 0, counts, tasks, audit: [], usage: { inputTokens: 0, outputTokens: 0 } }, 1_000);
+    expect(lines[0]).toContain('7997/10000 done');
+    expect(lines.at(-1)).toBe('… and 9997 map items not listed (not started, or done)');
   });
 });

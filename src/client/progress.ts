@@ -25,7 +25,7 @@ export class ProgressView {
   private printChanges(view: RunStatusView, now: number): void {
     const at = `[${formatDuration(now - view.startedAt)}]`;
     if (view.phase !== this.lastPhase) {
-      this.out.write(`${at} ${view.phase}${view.phase === 'Running' ? ` ${view.tasks.length} tasks` : ''}\n`);
+      this.out.write(`${at} ${view.phase}${view.phase === 'Running' ? ` ${totalOf(view)} tasks` : ''}\n`);
       this.lastPhase = view.phase;
     }
     for (const t of view.tasks) {
@@ -43,11 +43,20 @@ export class ProgressView {
 export function renderTable(view: RunStatusView, now: number): string[] {
   const done = view.counts.Completed + (view.counts.Reused ?? 0) + view.counts.Failed + view.counts.Skipped + view.counts.Cancelled;
   const tokens = view.usage ? ` · ${view.usage.inputTokens + view.usage.outputTokens} tokens${view.usage.costUsd !== undefined ? ` · $${view.usage.costUsd.toFixed(4)}` : ''}` : '';
-  const header = `dagent · ${view.workflowId} · ${view.phase} · ${done}/${view.tasks.length} done · ${formatDuration(now - view.startedAt)}${tokens}`;
+  const total = totalOf(view);
+  const header = `dagent · ${view.workflowId} · ${view.phase} · ${done}/${total} done · ${formatDuration(now - view.startedAt)}${tokens}`;
   const rows = view.tasks.map((t) => [t.id, clipTitle(t.title), statusText(t), String(t.attempts), elapsed(t, now)]);
   const table = [['ID', 'TITLE', 'STATUS', 'ATTEMPTS', 'ELAPSED'], ...rows];
   const widths = table[0]!.map((_, i) => Math.max(...table.map((r) => r[i]!.length)));
-  return [header, ...table.map((r) => r.map((cell, i) => cell.padEnd(widths[i]!)).join('  ').trimEnd())];
+  const unlisted = total - view.tasks.length;
+  // A big run lists its plan's tasks and the map items at work or in trouble.
+  const more = unlisted > 0 ? [`… and ${unlisted} map items not listed (not started, or done)`] : [];
+  return [header, ...table.map((r) => r.map((cell, i) => cell.padEnd(widths[i]!)).join('  ').trimEnd()), ...more];
+}
+
+/** Every task of the run: a big run's view lists only some of them, its counts cover all. */
+function totalOf(view: RunStatusView): number {
+  return Math.max(view.tasks.length, Object.values(view.counts).reduce((a, b) => a + (b ?? 0), 0));
 }
 
 function elapsed(t: TaskRecord, now: number): string {
