@@ -16,11 +16,12 @@ import { startTestEnv, type TestEnv } from './support/testEnv';
 const ITEMS = 2_000;
 let env: TestEnv;
 let failing = true;
+let holdLast = true;
 const handler: Handler = async (req) => {
   if (req.kind !== 'task') return defaultHandler(req);
   if (/Do item 1234\./.test(req.prompt) && failing) return { status: 400, errorType: 'invalid_request_error', message: 'not this one' };
-  // The last item waits for the retry: the map stays open, so one of its items can be retried.
-  while (/Do item 1999\./.test(req.prompt) && failing) await sleep(50);
+  // The last item waits until the retry is in: the map stays open, so one of its items can be retried.
+  while (/Do item 1999\./.test(req.prompt) && holdLast) await sleep(50);
   return defaultHandler(req);
 };
 
@@ -52,6 +53,7 @@ describe('a 2,000-item map', () => {
     failing = false;
     // As dagent retry sends it: should it reach a run just handing over, it is sent again to the next.
     await updateAcrossHandOver(env.client, handle.workflowId, (h) => h.executeUpdate(retryTaskUpdate, { args: [{ requestId: 'retry-1234', taskId: 'MAP[1234]' }], updateId: 'retry-1234' }));
+    holdLast = false;
     const raw = (await latest.result()) as RunResult;
 
     expect(raw.status).toBe('Completed');
