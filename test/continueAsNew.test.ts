@@ -99,7 +99,7 @@ describe('continue-as-new', () => {
     const first = (await handle.describe()).runId;
     for (let i = 0; i < 200; i++) {
       const view = await latest.query(statusQuery).catch(() => undefined);
-      if ((await latest.describe()).runId !== first && view?.tasks.find((t) => t.id === 'MAP[30]')?.status === 'Running') break;
+      if ((await latest.describe()).runId !== first && view?.counts.Completed === 30 && view.tasks.find((t) => t.id === 'MAP[30]')?.status === 'Running') break;
       await sleep(50);
     }
     await latest.cancel();
