@@ -10,6 +10,7 @@ import { Workspace } from '../workspace/workspace';
 import type { ActivityDeps } from './deps';
 import { storeOutput } from './storeOutput';
 import { outputFileOf } from '../run/compactItems';
+import { mapItemId } from '../plan/expandMap';
 
 /** The most bytes of item outputs a dependent is given inline; beyond it, references. */
 export const GATHER_INLINE_LIMIT = 200_000;
@@ -89,7 +90,7 @@ export async function gatherMap(deps: ActivityDeps, given: GatherInput): Promise
 
 function itemsOfRows(input: { mapId: string; folders: string[]; rows: Array<[TaskStatus, number, string?]> }): GatherItem[] {
   return input.rows.map(([status, folder, why], index) => {
-    const id = `${input.mapId}[${index}]`;
+    const id = mapItemId(input.mapId, index);
     const folderOf = input.folders[folder];
     return { id, status, ...(folderOf !== undefined ? { outputRef: `${folderOf}/${outputFileOf(id)}` } : {}), ...(why !== undefined ? { error: why } : {}) };
   });

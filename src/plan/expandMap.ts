@@ -11,6 +11,12 @@ export function mapItemId(mapId: string, index: number): string {
   return `${mapId}[${index}]`;
 }
 
+/** The map and position an item id names (`T-03[2]`), or undefined for a plan's own task: its ids cannot contain "[". */
+export function mapItemOf(taskId: string): { mapId: string; index: number } | undefined {
+  const m = /^(.+)\[(\d+)\]$/.exec(taskId);
+  return m ? { mapId: m[1]!, index: Number(m[2]) } : undefined;
+}
+
 /** An item as text: strings as they are, anything else as JSON. */
 export function itemText(item: unknown): string {
   return typeof item === 'string' ? item : JSON.stringify(item);

@@ -32,12 +32,17 @@ export function outputFileOf(taskId: string): string {
   return `${encodeURIComponent(taskId).replace(/\./g, '%2E')}.md`;
 }
 
+/** The folder of a task's output when its reference is `<folder>/<the file named from its id>`, else undefined. */
+export function outputFolderOf(record: Pick<TaskRecord, 'id' | 'outputRef'>): string | undefined {
+  const file = `/${outputFileOf(record.id)}`;
+  return record.outputRef?.endsWith(file) ? record.outputRef.slice(0, -file.length) : undefined;
+}
+
 /** A completed item whose record the compact row holds whole, but for what the ledger keeps (preview, hashes, reuse key). */
 export function isCompactable(record: TaskRecord): boolean {
   return (
     (record.status === 'Completed' || record.status === 'Reused') &&
-    record.outputRef !== undefined &&
-    record.outputRef.endsWith(`/${outputFileOf(record.id)}`) &&
+    outputFolderOf(record) !== undefined &&
     record.error === undefined &&
     record.reason === undefined &&
     record.exitCode === undefined &&
@@ -55,7 +60,7 @@ export function compactItems(byMap: ReadonlyMap<string, ReadonlyArray<{ index: n
   const maps: CompactItems['maps'] = [];
   for (const [mapId, items] of byMap) {
     const rows = items.map(({ index, record: r }) => {
-      const folder = r.outputRef!.slice(0, r.outputRef!.length - outputFileOf(r.id).length - 1);
+      const folder = outputFolderOf(r)!;
       const u = r.usage;
       const row = [
         index,
@@ -107,7 +112,8 @@ export function inflateItem(row: CompactItemRow, task: Task, items: CompactItems
   };
 }
 
-class Dictionary {
+/** Strings numbered in the order first seen: rows name a folder or a model by its number. */
+export class Dictionary {
   readonly values: string[] = [];
   private readonly at = new Map<string, number>();
   index(value: string): number {

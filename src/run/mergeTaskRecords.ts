@@ -1,13 +1,11 @@
 // A big run's task records put back together: those listed in its RunResult and those in its
 // ledger pages, one record per task (the latest), each map followed by its items in item order.
 // Pure.
+import { mapItemOf } from '../plan/expandMap';
 import type { TaskRecord } from './types';
 
-/** Item ids are `<map>[<index>]`; a plan's own ids cannot contain "[". */
-const ITEM_ID = /^(.+)\[(\d+)\]$/;
-
 export function isMapItem(taskId: string): boolean {
-  return ITEM_ID.test(taskId);
+  return mapItemOf(taskId) !== undefined;
 }
 
 export function mergeTaskRecords(listed: readonly TaskRecord[], pages: ReadonlyArray<readonly TaskRecord[]>): TaskRecord[] {
@@ -16,15 +14,15 @@ export function mergeTaskRecords(listed: readonly TaskRecord[], pages: ReadonlyA
   for (const r of listed) latest.set(r.id, r);
   const itemsOf = new Map<string, Array<{ index: number; record: TaskRecord }>>();
   for (const r of latest.values()) {
-    const m = ITEM_ID.exec(r.id);
-    if (!m) continue;
-    const items = itemsOf.get(m[1]!) ?? [];
-    items.push({ index: Number(m[2]), record: r });
-    itemsOf.set(m[1]!, items);
+    const item = mapItemOf(r.id);
+    if (!item) continue;
+    const items = itemsOf.get(item.mapId) ?? [];
+    items.push({ index: item.index, record: r });
+    itemsOf.set(item.mapId, items);
   }
   const merged: TaskRecord[] = [];
   for (const r of listed) {
-    if (ITEM_ID.test(r.id)) continue;
+    if (isMapItem(r.id)) continue;
     merged.push(latest.get(r.id)!);
     const items = itemsOf.get(r.id);
     if (!items) continue;

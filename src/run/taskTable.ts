@@ -8,7 +8,7 @@
 // deterministic: the workflow owns one, the status query reads it.
 import type { AgentProgressNotice } from './agentTypes';
 import type { Plan, Task } from '../plan/schema';
-import { expandMapTask } from '../plan/expandMap';
+import { expandMapTask, mapItemId, mapItemOf } from '../plan/expandMap';
 import { compactItems, inflateItem, isCompactable, type CompactItems } from './compactItems';
 import { ReadyQueue } from './readyQueue';
 import { canMove } from './taskTransitions';
@@ -100,7 +100,7 @@ export class TaskTable {
       const map = this.mapOf.get(r.id);
       if (map !== undefined && this.ledgered.has(r.id)) {
         const items = byMap.get(map) ?? [];
-        items.push({ index: this.itemIndex(map, r.id), record: r });
+        items.push({ index: mapItemOf(r.id)!.index, record: r });
         byMap.set(map, items);
       } else if (map === undefined || !NOT_YET.has(r.status)) records.push(r);
       // An item not yet started is left out: restored, it is made again from its task (and is
@@ -124,7 +124,7 @@ export class TaskTable {
     const planTasks = new Map(plan.tasks.map((t) => [t.id, t]));
     for (const [mapId, source] of snapshot.maps) {
       // Runs carried before maps were carried by their items held the item tasks themselves.
-      const asTasks = source.every((t, i) => (t as Task | null)?.id === `${mapId}[${i}]`);
+      const asTasks = source.every((t, i) => (t as Task | null)?.id === mapItemId(mapId, i));
       table.setItems(mapId, source, asTasks ? (source as Task[]) : expandMapTask(planTasks.get(mapId)!, source));
     }
     for (const [id, n] of snapshot.earlierAttempts) table.earlierAttempts.set(id, n);
@@ -196,11 +196,6 @@ export class TaskTable {
     this.mapSources.set(mapId, source);
     this.maps.set(mapId, items);
     for (const item of items) this.mapOf.set(item.id, mapId);
-  }
-
-  /** An item's position in its map (its id ends in `[index]`). */
-  private itemIndex(mapId: string, itemId: string): number {
-    return Number(itemId.slice(mapId.length + 1, -1));
   }
 
   /** The map a task is an item of, if any. */

@@ -4,7 +4,7 @@
 // Workflow code: deterministic, I/O through activities.
 import { patched } from '@temporalio/workflow';
 import type { OrchestrateInput } from '../plan/schema';
-import { INLINE_JSON_CHARS } from '../text/pages';
+import { INLINE_JSON_CHARS, type PagedRef } from '../text/pages';
 import { storePaged } from './pagedState';
 import type { RunState } from './runState';
 
@@ -36,11 +36,19 @@ export async function handOverInput(run: RunState, keep: Pick<OrchestrateInput, 
     await fileLedger(run);
     const plan = run.plan()!;
     const carried = run.carry();
-    const planPart = JSON.stringify(plan).length > INLINE_JSON_CHARS ? { planRef: await storePaged(`plan-${run.continuedAsNew}`, plan) } : { plan };
-    const carriedPart = JSON.stringify(carried).length > INLINE_JSON_CHARS ? { carriedRef: await storePaged(`carried-${run.continuedAsNew}`, carried) } : { carried };
+    const planRef = await refIfBig(`plan-${run.continuedAsNew}`, plan);
+    const carriedRef = await refIfBig(`carried-${run.continuedAsNew}`, carried);
+    const planPart = planRef ? { planRef } : { plan };
+    const carriedPart = carriedRef ? { carriedRef } : { carried };
     await settled();
     if (run.audit.length === moves) return { ...planPart, ...keep, ...carriedPart };
   }
+}
+
+/** `value` stored by reference when its JSON is too long to travel inline (serialized once either way). */
+async function refIfBig(name: string, value: unknown): Promise<PagedRef | undefined> {
+  const text = JSON.stringify(value);
+  return text.length > INLINE_JSON_CHARS ? storePaged(name, value, text) : undefined;
 }
 
 /** Whether a finished run lists its map items by reference. */

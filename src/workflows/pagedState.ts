@@ -8,9 +8,8 @@ import { isPagedRef, pagedRefOf, pagedTextProblem, splitPages, type PagedRef } f
 
 const pageActivities = proxyActivities<Activities>({ startToCloseTimeout: '2m', retry: { maximumAttempts: 5, initialInterval: '1s' } });
 
-/** Stores `value` as pages named `<name>.<i>.json` in this run's folder. */
-export async function storePaged(name: string, value: unknown): Promise<PagedRef> {
-  const text = JSON.stringify(value);
+/** Stores `value` as pages named `<name>.<i>.json` in this run's folder (`text`: its JSON, when the caller has it already). */
+export async function storePaged(name: string, value: unknown, text = JSON.stringify(value)): Promise<PagedRef> {
   const pages = await Promise.all(splitPages(text).map((page, index) => pageActivities.storePage({ name, index, text: page })));
   return pagedRefOf(text, pages);
 }

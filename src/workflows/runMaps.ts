@@ -9,7 +9,7 @@ import type { Activities } from '../activities';
 import { allowedFailures } from '../plan/expandMap';
 import type { Task } from '../plan/schema';
 import type { GatherInput } from '../activities/mapItems';
-import { outputFileOf } from '../run/compactItems';
+import { Dictionary, outputFolderOf } from '../run/compactItems';
 import type { TaskRecord, TaskStatus } from '../run/types';
 import type { RunState } from './runState';
 
@@ -33,21 +33,17 @@ const LISTED_GATHER_ITEMS = 200;
 
 /** What gatherMap needs of a map's items: ~40 bytes an item for a big map rather than ~150. */
 function gatherInput(mapId: string, items: readonly TaskRecord[]): GatherInput {
-  const plainFile = (r: TaskRecord) => r.outputRef === undefined || r.outputRef.endsWith(`/${outputFileOf(r.id)}`);
-  if (items.length <= LISTED_GATHER_ITEMS || !items.every(plainFile)) {
+  if (items.length <= LISTED_GATHER_ITEMS || !items.every((r) => r.outputRef === undefined || outputFolderOf(r) !== undefined)) {
     return { mapId, items: items.map((r) => ({ id: r.id, status: r.status, ...(r.outputRef ? { outputRef: r.outputRef } : {}), ...(r.error ? { error: r.error } : {}), ...(r.reason ? { reason: r.reason } : {}) })) };
   }
-  const folders: string[] = [];
-  const folderIndex = new Map<string, number>();
+  const folders = new Dictionary();
   const rows = items.map((r): [TaskStatus, number, string?] => {
     const why = r.error ?? r.reason;
-    if (r.outputRef === undefined) return why === undefined ? [r.status, -1] : [r.status, -1, why];
-    const folder = r.outputRef.slice(0, -(outputFileOf(r.id).length + 1));
-    let index = folderIndex.get(folder);
-    if (index === undefined) folderIndex.set(folder, (index = folders.push(folder) - 1));
+    const folder = outputFolderOf(r);
+    const index = folder === undefined ? -1 : folders.index(folder);
     return why === undefined ? [r.status, index] : [r.status, index, why];
   });
-  return { mapId, folders, rows };
+  return { mapId, folders: folders.values, rows };
 }
 
 export class RunMaps {
