@@ -8,7 +8,7 @@ import type { RunResult } from '../src/run/types';
 import { readRunTasks } from '../src/store/runTasks';
 import { approveUpdate, statusQuery } from '../src/workflows/messages';
 import { defaultHandler, sleep } from './support/fakeAnthropic';
-import { planOf, startTestEnv, type TestEnv } from './support/testEnv';
+import { mapPlan, planOf, startTestEnv, type TestEnv } from './support/testEnv';
 
 let env: TestEnv;
 /** Items named "stuck" answer only after a long while: the map stays open. */
@@ -68,7 +68,7 @@ describe('continue-as-new', () => {
   it('carries an open map across the hand-over: each item runs once, the reduce task gets them all, finished items go by reference', async () => {
     const items = Array.from({ length: 30 }, (_, i) => `i${i}`);
     const handle = await env.start({
-      plan: { tasks: [{ id: 'MAP', title: 'Each', prompt: 'Do {{item}}.', forEach: { items } }, { id: 'SUM', title: 'Sum', prompt: 'Sum.', dependsOn: ['MAP'] }] },
+      plan: mapPlan(items),
       options: { maxParallel: 4, continueAsNewAfter: 60, aggregate: 'plain' },
     });
     const raw = (await env.client.workflow.getHandle(handle.workflowId).result()) as RunResult;
@@ -92,7 +92,7 @@ describe('continue-as-new', () => {
   it('a run cancelled after a hand-over still ends with its report and its ledger', async () => {
     const items = [...Array.from({ length: 30 }, (_, i) => `i${i}`), 'stuck'];
     const handle = await env.start({
-      plan: { tasks: [{ id: 'MAP', title: 'Each', prompt: 'Do {{item}}.', forEach: { items } }, { id: 'SUM', title: 'Sum', prompt: 'Sum.', dependsOn: ['MAP'] }] },
+      plan: mapPlan(items),
       options: { maxParallel: 4, continueAsNewAfter: 60, aggregate: 'plain' },
     });
     const latest = env.client.workflow.getHandle(handle.workflowId);

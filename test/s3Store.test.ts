@@ -17,7 +17,7 @@ import { parseS3Location, S3LocationError } from '../src/store/s3Location';
 import { readRunTasks } from '../src/store/runTasks';
 import { defaultHandler, startFakeAnthropic } from './support/fakeAnthropic';
 import { cleanEnv, spawnDagent } from './support/processes';
-import { planOf, startTestEnv, TEST_API_KEY, type TestEnv } from './support/testEnv';
+import { mapPlan, planOf, startTestEnv, TEST_API_KEY, type TestEnv } from './support/testEnv';
 
 const BUCKET = 'dagent-results';
 let dir: string;
@@ -168,7 +168,7 @@ describe('a big run whose worker stores in S3', () => {
   it('files the ledger of a map that hands over in the bucket, and reads the whole run back from it', async () => {
     const items = Array.from({ length: 30 }, (_, i) => `file-${i}.ts`);
     const handle = await env.start({
-      plan: { tasks: [{ id: 'MAP', title: 'Each', prompt: 'Review {{item}}.', forEach: { items } }, { id: 'SUM', title: 'Sum', prompt: 'Sum up.', dependsOn: ['MAP'] }] },
+      plan: mapPlan(items),
       options: { maxParallel: 4, continueAsNewAfter: 60, aggregate: 'plain' },
     });
     const raw = (await env.client.workflow.getHandle(handle.workflowId).result()) as RunResult;

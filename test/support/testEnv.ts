@@ -90,3 +90,8 @@ export function planOf(deps: Record<string, string[]>, extra: Record<string, obj
     tasks: Object.entries(deps).map(([id, dependsOn]) => ({ id, title: `Task ${id}`, prompt: `Do ${id}.`, dependsOn, ...extra[id] })),
   };
 }
+
+/** A map MAP over `items` (one task per item, "Do {{item}}.") and a task SUM that depends on it. */
+export function mapPlan(items: string[]) {
+  return { tasks: [{ id: 'MAP', title: 'Each', prompt: 'Do {{item}}.', forEach: { items } }, { id: 'SUM', title: 'Sum', prompt: 'Sum.', dependsOn: ['MAP'] }] };
+}
