@@ -122,6 +122,37 @@ function scenarios(): Scenario[] {
       },
     },
     {
+      // The execute loop woken by each change rather than by a polled condition (runs begun since
+      // the 'wake-on-change' patch): tasks ending together and apart, an approval, a rejection and
+      // a retry from an operator while tasks run, then the whole run cancelled.
+      name: 'wake-on-change',
+      input: {
+        plan: {
+          tasks: [
+            t('A'),
+            t('B', ['A']),
+            t('C', ['A']),
+            t('D', ['B', 'C']),
+            { ...t('HOLD'), backend: 'shell', command: 'sleep 3' },
+            { ...t('GATE'), requiresApproval: true },
+            { ...t('NO'), requiresApproval: true },
+            t('FLAKY'),
+            t('AFTER', ['FLAKY']),
+            { ...t('LONG'), backend: 'shell', command: 'sleep 30' },
+          ],
+        },
+      },
+      handler: (req) => (req.taskId === 'FLAKY' && !req.prompt.includes('again') ? { status: 400, message: 'broken' } : defaultHandler(req)),
+      drive: async (handle) => {
+        await untilStatus(handle, (v) => taskIs('GATE', 'AwaitingApproval')(v) && taskIs('FLAKY', 'Failed')(v) && taskIs('LONG', 'Running')(v) && taskIs('D', 'Completed')(v));
+        await handle.executeUpdate(approveUpdate, { args: [{ requestId: 'g1', taskId: 'GATE' }] });
+        await handle.executeUpdate(rejectUpdate, { args: [{ requestId: 'n1', taskId: 'NO', reason: 'not needed' }] });
+        await handle.executeUpdate(retryTaskUpdate, { args: [{ requestId: 'r1', taskId: 'FLAKY', prompt: 'Do FLAKY again.' }] });
+        await untilStatus(handle, taskIs('AFTER', 'Completed'));
+        await handle.cancel();
+      },
+    },
+    {
       name: 'task-approval-retry-and-cancel',
       input: {
         plan: {

@@ -40,6 +40,7 @@ describe('replay of recorded histories', () => {
       'skill-queue.json',
       'sub-plan.json',
       'task-approval-retry-and-cancel.json',
+      'wake-on-change.json',
     ]);
   });
 

@@ -5,9 +5,12 @@ import type { McpPool } from '../agent/mcpPool';
 import type { LlmAccess } from '../llm/callModel';
 import type { RunResult, TaskAttemptNotice } from '../run/types';
 import { keySegment, type ResultStore } from '../store/resultStore';
+import type { RecentWrites } from '../store/recentWrites';
 
 export interface ActivityDeps extends LlmAccess {
   store: ResultStore;
+  /** What `store` wrote lately, in memory (when the worker keeps it): upstream outputs are read here first. */
+  recent?: RecentWrites;
   /** The worker's variables a shell task may see (an allow-list). */
   shellEnv: NodeJS.ProcessEnv;
   /** The MCP servers this worker started for agent tasks. */

@@ -12,6 +12,8 @@ import { buildTaskPromptParts, joinPrompt } from '../run/taskPrompt';
 import type { RunTaskInput, TaskOutcome } from '../run/types';
 import { reportAttempt, type ActivityDeps } from './deps';
 import { storeOutput } from './storeOutput';
+import { readUpstream } from './readUpstream';
+import { atWork } from './tasksAtWork';
 import { fileForReuse, reusableOutput } from './reuse';
 import { recordAttempt } from '../metrics/dagentMetrics';
 import { annotateSpan } from '../telemetry/annotateSpan';
@@ -36,7 +38,11 @@ function goalOf(deps: ActivityDeps, ref: PagedRef): Promise<string> {
   return goal;
 }
 
-export async function runTask(deps: ActivityDeps, input: RunTaskInput): Promise<TaskOutcome> {
+export function runTask(deps: ActivityDeps, input: RunTaskInput): Promise<TaskOutcome> {
+  return atWork(() => runOneTask(deps, input));
+}
+
+async function runOneTask(deps: ActivityDeps, input: RunTaskInput): Promise<TaskOutcome> {
   const ctx = Context.current();
   const { task } = input;
   const attempt = ctx.info.attempt;
@@ -46,10 +52,9 @@ export async function runTask(deps: ActivityDeps, input: RunTaskInput): Promise<
 
   let result: BackendResult;
   try {
-    const read = (refs: RunTaskInput['upstream']) => Promise.all(refs.map(async (u) => ({ id: u.id, title: u.title, text: await deps.store.get(u.outputRef) })));
-    const upstream = await read(input.upstream);
+    const upstream = await readUpstream(deps, input.upstream);
     const goal = input.goalRef ? await goalOf(deps, input.goalRef) : input.goal;
-    const parts = buildTaskPromptParts(task, goal, upstream, { ancestors: input.ancestors, inherited: await read(input.inherited ?? []) });
+    const parts = buildTaskPromptParts(task, goal, upstream, { ancestors: input.ancestors, inherited: await readUpstream(deps, input.inherited ?? []) });
     const outputs = new Map(upstream.map((u) => [u.id, u.text]));
     const request: BackendRequest = {
       task,
@@ -81,13 +86,17 @@ export async function runTask(deps: ActivityDeps, input: RunTaskInput): Promise<
     exitCode: result.exitCode,
     model: result.model,
   });
-  recordAttempt(ctx.metricMeter, backend, 'completed', Date.now() - began, outcome.model, outcome.usage);
   annotateSpan({ 'dagent.task_id': task.id, 'dagent.backend': backend, 'dagent.model': outcome.model, 'dagent.input_tokens': outcome.usage.inputTokens, 'dagent.output_tokens': outcome.usage.outputTokens });
-  if (input.reuseKey && outcome.outputHash) {
-    // Filed for the cross-run cache while the result goes back (a write off the hot path): a run
-    // that cannot file it still has its output, and a later run just runs that task.
-    void fileForReuse(deps.store, reusableOutput(task.id, input.reuseKey, { ...outcome, outputHash: outcome.outputHash, truncated: outcome.truncated || undefined }, ctx.info.workflowExecution?.workflowId ?? '')).catch((err: unknown) => ctx.log.warn('could not file the output for reuse', { taskId: task.id, error: (err as Error).message }));
-  }
+  const ms = Date.now() - began;
+  // After the result has gone back (the next task waits for it): the metrics, and the output filed
+  // for the cross-run cache (a run that cannot file it still has its output, and a later run just
+  // runs that task).
+  setImmediate(() => {
+    recordAttempt(ctx.metricMeter, backend, 'completed', ms, outcome.model, outcome.usage);
+    if (input.reuseKey && outcome.outputHash) {
+      void fileForReuse(deps.store, reusableOutput(task.id, input.reuseKey, { ...outcome, outputHash: outcome.outputHash, truncated: outcome.truncated || undefined }, ctx.info.workflowExecution?.workflowId ?? '')).catch((err: unknown) => ctx.log.warn('could not file the output for reuse', { taskId: task.id, error: (err as Error).message }));
+    }
+  });
   return outcome;
 }
 

@@ -6,12 +6,14 @@ import { previewOf } from '../text/shortenText';
 import type { TaskOutcome } from '../run/types';
 import { keySegment } from '../store/resultStore';
 import { runKeyOf, type ActivityDeps } from './deps';
+import { workingAlone } from './tasksAtWork';
 
 export async function storeOutput(deps: ActivityDeps, ctx: Context, taskId: string, text: string, rest: Omit<TaskOutcome, 'outputRef' | 'output' | 'preview' | 'outputBytes'>): Promise<TaskOutcome> {
   // The store and the worker's interceptor scrub secrets from everything that leaves here.
-  const outputRef = await deps.store.put(`${runKeyOf(ctx)}/${keySegment(taskId)}.md`, text);
-  const bytes = Buffer.byteLength(text, 'utf8');
-  return { outputRef, preview: previewOf(text), outputBytes: bytes, outputHash: outputHashOf(text), ...rest };
+  const stored = deps.store.put(`${runKeyOf(ctx)}/${keySegment(taskId)}.md`, text, { alone: workingAlone() });
+  // Worked out while the store writes.
+  const described = { preview: previewOf(text), outputBytes: Buffer.byteLength(text, 'utf8'), outputHash: outputHashOf(text) };
+  return { outputRef: await stored, ...described, ...rest };
 }
 
 /** The hash a dependent's reuse key is built from. */

@@ -170,6 +170,8 @@ export interface UpstreamOutput {
   id: string;
   title: string;
   outputRef: string;
+  /** The output's hash as its task reported it: a copy of the output this worker holds in memory is used only if it matches. */
+  outputHash?: string;
 }
 
 export interface RunTaskInput {

@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 
 export interface ResultStore {
   /** Stores text under a key and returns the reference to read it back with. */
-  put(key: string, text: string): Promise<string>;
+  put(key: string, text: string, how?: PutOptions): Promise<string>;
   get(ref: string): Promise<string>;
 }
 
@@ -12,6 +12,14 @@ export { ResultStoreError } from './resultStoreError';
 export { LocalResultStore } from './localResultStore';
 export { S3ResultStore } from './s3ResultStore';
 export { resultStoreFromEnv, StoreConfigError, DEFAULT_RESULTS_DIR } from './resultStoreFromEnv';
+
+export interface PutOptions {
+  /**
+   * The caller waits for this write and nothing else is at work in the worker: the local store
+   * then writes a small file on the calling thread (see LocalResultStore). A hint; stores may ignore it.
+   */
+  alone?: boolean;
+}
 
 /** File names are at most 255 bytes on common disks; a segment stays well below, with room for ".md" and a temp suffix. */
 const MAX_SEGMENT_CHARS = 120;

@@ -5,7 +5,7 @@ import type { ResultStore } from './resultStore';
 
 export function scrubbingStore(store: ResultStore, scrubber: Scrubber): ResultStore {
   return {
-    put: (key, text) => store.put(key, scrubber.scrub(text)),
+    put: (key, text, how) => store.put(key, scrubber.scrub(text), how),
     get: (ref) => store.get(ref),
   };
 }

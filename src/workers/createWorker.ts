@@ -14,6 +14,7 @@ import { scrubberFor } from '../secrets/scrubber';
 import { shellBaseEnv } from '../secrets/shellEnv';
 import { resultStoreFromEnv, type ResultStore } from '../store/resultStore';
 import { scrubbingStore } from '../store/scrubbingStore';
+import { RecentWrites, rememberingStore } from '../store/recentWrites';
 import { skillTaskQueue } from '../plan/skillQueue';
 import { taskAttemptSignal } from '../workflows/messages';
 import { runResultReader } from './runResultOf';
@@ -108,10 +109,12 @@ export async function createWorker(options: DagentWorkerOptions): Promise<Dagent
   const scrubber = scrubberFor(env, llm.apiKey ? [{ name: 'ANTHROPIC_API_KEY', value: llm.apiKey }] : []);
   const shellEnv = shellBaseEnv(env, dagent.shellEnv);
   const mcp = new McpPool(shellEnv);
+  const recent = new RecentWrites();
   const activities = createActivities({
     llm,
     mcp,
-    store: scrubbingStore(options.store ?? resultStoreFromEnv(env, dagent), scrubber),
+    store: scrubbingStore(rememberingStore(options.store ?? resultStoreFromEnv(env, dagent), recent), scrubber),
+    recent,
     shellEnv,
     onBreakerChange: (provider, state, detail) => options.log?.(`dagent: circuit breaker for ${provider} ${state}: ${detail}`),
     runResultOf: runResultReader(client, options.namespace),

@@ -31,6 +31,7 @@ import { ReuseOutputs } from './reuseOutputs';
 import { DEFAULT_RUN_TASKS, RunMaps } from './runMaps';
 import { runSubPlan, type SubPlanSettings } from './subPlan';
 import { storePaged } from './pagedState';
+import { TaskScope } from './taskScope';
 import { INLINE_GOAL_CHARS } from '../text/pages';
 
 /** Turns an agent task may take when it sets no maxTurns. */
@@ -108,11 +109,11 @@ export async function executeDag(run: RunState, settings: ExecuteSettings): Prom
     table.markRunning(task.id, Date.now(), activityQueue, reuseKey);
     const workdir = agentWorkdir(task, settings.options.workdir);
     const oneActivity = !task.decompose && workdir === undefined;
-    const scope = (oneActivity ? idleScopes.pop() : undefined) ?? new CancellationScope();
+    const scope = (oneActivity ? idleScopes.pop() : undefined) ?? new TaskScope();
     run.scopes.set(task.id, scope);
     const upstream = (task.dependsOn ?? []).map((dep) => {
       const record = table.get(dep)!;
-      return { id: dep, title: record.title, outputRef: record.outputRef! };
+      return { id: dep, title: record.title, outputRef: record.outputRef!, ...(record.outputHash ? { outputHash: record.outputHash } : {}) };
     });
     const maxAttempts = (task.retries ?? settings.retries) + 1;
     const failed = (err: unknown): void => {
@@ -201,6 +202,13 @@ export async function executeDag(run: RunState, settings: ExecuteSettings): Prom
   let heldSince: number | undefined;
   const handOverAfter = settings.options.continueAsNewAfter ?? DEFAULT_CONTINUE_AS_NEW_AFTER;
   let draining = false;
+  // The run's cancellation, seen by the loop's wait below (a condition would reject with it; a
+  // wake does not): one handler for the whole loop rather than one per wait.
+  let cancelled: unknown;
+  CancellationScope.current().cancelRequested.catch((err: unknown) => {
+    cancelled = err;
+    run.wake();
+  });
   for (;;) {
     const now = Date.now();
     // A map whose items all ended ends first: its dependents are then promoted (or skipped) below.
@@ -257,7 +265,10 @@ export async function executeDag(run: RunState, settings: ExecuteSettings): Prom
     }
     run.publish();
     run.changed = false;
-    if (awaiting.length === 0) await condition(() => run.changed);
+    if (awaiting.length === 0 && patched('wake-on-change')) {
+      await run.nextChange();
+      if (cancelled !== undefined) throw cancelled;
+    } else if (awaiting.length === 0) await condition(() => run.changed);
     else await condition(() => run.changed, Math.max(1, Math.min(...awaiting.map((r) => r.readyAt! + approvalMs)) - now));
     run.changed = false;
   }

@@ -47,7 +47,8 @@ export async function runSubPlan(task: Task, upstream: UpstreamOutput[], setting
           subPlan: {
             depth: (parent?.depth ?? 0) + 1,
             ancestors: fork ? [...(parent?.ancestors ?? []), ...(settings.goal ? [settings.goal] : [])] : [],
-            inherited: fork ? [...(parent?.inherited ?? []), ...upstream] : [],
+            // Without the outputs' hashes (a worker's check of its own copies, not part of a run's input).
+            inherited: fork ? [...(parent?.inherited ?? []), ...upstream.map(({ id, title, outputRef }) => ({ id, title, outputRef }))] : [],
           },
         } satisfies RunOptions,
       },
