@@ -28,8 +28,38 @@ export function reusableOutput(taskId: string, reuseKey: string, output: Pick<Ta
   };
 }
 
-export async function fileForReuse(store: ResultStore, entry: ReusableOutput): Promise<void> {
+async function fileForReuse(store: ResultStore, entry: ReusableOutput): Promise<void> {
   await store.put(reuseIndexKey(entry.reuseKey), JSON.stringify(entry));
+}
+
+/** Entries filed after their tasks completed, one write at a time (see fileForReuseLater). */
+let filing: Promise<void> = Promise.resolve();
+let waiting = 0;
+/** Past this many entries waiting, new ones are dropped (said through onError): a later run then runs those tasks. */
+const MAX_WAITING = 10_000;
+
+/**
+ * Files an entry for the cross-run cache after the task's result has gone back, one write at a
+ * time per worker: filing is best effort, and in a fan-out of 500 it doubled the writes queued
+ * at once on the thread pool that task outputs go through, which the tasks then waited behind.
+ */
+export function fileForReuseLater(store: ResultStore, entry: ReusableOutput, onError: (err: Error) => void): void {
+  if (waiting >= MAX_WAITING) {
+    onError(new Error(`${MAX_WAITING} entries are already waiting to be filed`));
+    return;
+  }
+  waiting++;
+  filing = filing.then(() =>
+    fileForReuse(store, entry).then(
+      () => {
+        waiting--;
+      },
+      (err: unknown) => {
+        waiting--;
+        onError(err as Error);
+      },
+    ),
+  );
 }
 
 export interface EarlierRun {

@@ -14,7 +14,7 @@ import { reportAttempt, type ActivityDeps } from './deps';
 import { storeOutput } from './storeOutput';
 import { readUpstream } from './readUpstream';
 import { atWork } from './tasksAtWork';
-import { fileForReuse, reusableOutput } from './reuse';
+import { fileForReuseLater, reusableOutput } from './reuse';
 import { recordAttempt } from '../metrics/dagentMetrics';
 import { annotateSpan } from '../telemetry/annotateSpan';
 import { checkOutput } from './outputSchema';
@@ -94,7 +94,9 @@ async function runOneTask(deps: ActivityDeps, input: RunTaskInput): Promise<Task
   setImmediate(() => {
     recordAttempt(ctx.metricMeter, backend, 'completed', ms, outcome.model, outcome.usage);
     if (input.reuseKey && outcome.outputHash) {
-      void fileForReuse(deps.store, reusableOutput(task.id, input.reuseKey, { ...outcome, outputHash: outcome.outputHash, truncated: outcome.truncated || undefined }, ctx.info.workflowExecution?.workflowId ?? '')).catch((err: unknown) => ctx.log.warn('could not file the output for reuse', { taskId: task.id, error: (err as Error).message }));
+      const entry = reusableOutput(task.id, input.reuseKey, { ...outcome, outputHash: outcome.outputHash, truncated: outcome.truncated || undefined }, ctx.info.workflowExecution?.workflowId ?? '');
+      const failed = (err: Error) => ctx.log.warn('could not file the output for reuse', { taskId: task.id, error: err.message });
+      fileForReuseLater(deps.store, entry, failed);
     }
   });
   return outcome;
