@@ -48,6 +48,17 @@ function scenarios(): Scenario[] {
   let failC = true;
   let failHeld = true;
   const diamond = { tasks: [t('A'), t('B', ['A']), t('C', ['A']), t('D', ['B', 'C'])] };
+  // Tasks an operator acts on while others run: one to approve, one to reject, one that fails
+  // until retried with a new prompt, one long enough to cancel.
+  const operatorTasks = [
+    { ...t('HOLD'), backend: 'shell' as const, command: 'sleep 3' },
+    { ...t('GATE'), requiresApproval: true },
+    { ...t('NO'), requiresApproval: true },
+    t('FLAKY'),
+    t('AFTER', ['FLAKY']),
+    { ...t('LONG'), backend: 'shell' as const, command: 'sleep 30' },
+  ];
+  const flakyFirst: Handler = (req) => (req.taskId === 'FLAKY' && !req.prompt.includes('again') ? { status: 400, message: 'broken' } : defaultHandler(req));
   return [
     { name: 'plain-diamond', input: { plan: diamond }, handler: defaultHandler },
     {
@@ -128,21 +139,10 @@ function scenarios(): Scenario[] {
       name: 'wake-on-change',
       input: {
         plan: {
-          tasks: [
-            t('A'),
-            t('B', ['A']),
-            t('C', ['A']),
-            t('D', ['B', 'C']),
-            { ...t('HOLD'), backend: 'shell', command: 'sleep 3' },
-            { ...t('GATE'), requiresApproval: true },
-            { ...t('NO'), requiresApproval: true },
-            t('FLAKY'),
-            t('AFTER', ['FLAKY']),
-            { ...t('LONG'), backend: 'shell', command: 'sleep 30' },
-          ],
+          tasks: [...diamond.tasks, ...operatorTasks],
         },
       },
-      handler: (req) => (req.taskId === 'FLAKY' && !req.prompt.includes('again') ? { status: 400, message: 'broken' } : defaultHandler(req)),
+      handler: flakyFirst,
       drive: async (handle) => {
         await untilStatus(handle, (v) => taskIs('GATE', 'AwaitingApproval')(v) && taskIs('FLAKY', 'Failed')(v) && taskIs('LONG', 'Running')(v) && taskIs('D', 'Completed')(v));
         await handle.executeUpdate(approveUpdate, { args: [{ requestId: 'g1', taskId: 'GATE' }] });
@@ -156,17 +156,10 @@ function scenarios(): Scenario[] {
       name: 'task-approval-retry-and-cancel',
       input: {
         plan: {
-          tasks: [
-            { ...t('HOLD'), backend: 'shell', command: 'sleep 3' },
-            { ...t('GATE'), requiresApproval: true },
-            { ...t('NO'), requiresApproval: true },
-            t('FLAKY'),
-            t('AFTER', ['FLAKY']),
-            { ...t('LONG'), backend: 'shell', command: 'sleep 30' },
-          ],
+          tasks: operatorTasks,
         },
       },
-      handler: (req) => (req.taskId === 'FLAKY' && !req.prompt.includes('again') ? { status: 400, message: 'broken' } : defaultHandler(req)),
+      handler: flakyFirst,
       drive: async (handle) => {
         await untilStatus(handle, (v) => taskIs('GATE', 'AwaitingApproval')(v) && taskIs('FLAKY', 'Failed')(v) && taskIs('LONG', 'Running')(v));
         await handle.executeUpdate(approveUpdate, { args: [{ requestId: 'g1', taskId: 'GATE' }] });
