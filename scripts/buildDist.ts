@@ -60,12 +60,35 @@ export async function buildDist(): Promise<string> {
     await mkdir(dist, { recursive: true });
     for (const [file, options] of [[bundleFile, WORKFLOW_BUNDLE_OPTIONS], [TRACED_WORKFLOW_BUNDLE_FILE, TRACED_WORKFLOW_BUNDLE_OPTIONS]] as const) {
       const { code } = await bundleWorkflowCode({ ...options, logger: quietLogger() });
-      await writeFile(`${file}.tmp`, code);
+      const { script, sourceMap } = splitSourceMap(code);
+      await writeFile(`${file}.map`, sourceMap);
+      await writeFile(`${file}.tmp`, script);
       await rename(`${file}.tmp`, file);
     }
     await writeFile(keyFile, key);
   }
   return `built dist/ in ${Date.now() - started} ms${previous === key ? ' (workflow bundle unchanged)' : ''}`;
+}
+
+const INLINE_MAP = '//# sourceMappingURL=data:';
+
+/**
+ * The bundle with an empty inline source map, and its real map for a file beside it. The SDK
+ * maps every frame of the stack it records for each promise a workflow creates through the inline
+ * map: with the real one that cost ~0.1 ms of every workflow task (~0.25 ms of a chain's hop, ~4%
+ * of a 500-task fan-out) and 2 MB more for every worker to load. Stack traces of the shipped bundle
+ * name the functions and the bundle's lines (it is not minified, and marks each module's path);
+ * `workflow-bundle.js.map` maps them back, and a worker run from the sources bundles with its map.
+ */
+function splitSourceMap(code: string): { script: string; sourceMap: string } {
+  // Found as the SDK finds it: the last inline map comment, its data after "base64,".
+  const at = code.lastIndexOf(INLINE_MAP);
+  const data = at < 0 ? -1 : code.indexOf('base64,', at);
+  if (data < 0) throw new Error('the workflow bundle has no inline source map');
+  const sourceMap = Buffer.from(code.slice(data + 'base64,'.length).trim(), 'base64').toString('utf8');
+  // The SDK requires an inline map (it reads one from every bundle): an empty one maps nothing.
+  const empty = Buffer.from(JSON.stringify({ version: 3, sources: [], names: [], mappings: '' })).toString('base64');
+  return { script: `${code.slice(0, at)}${INLINE_MAP}application/json;base64,${empty}`, sourceMap };
 }
 
 async function sourceHash(): Promise<string> {
