@@ -8,7 +8,7 @@ import type { RunResult } from '../src/run/types';
 import { readRunTasks } from '../src/store/runTasks';
 import { approveUpdate, statusQuery } from '../src/workflows/messages';
 import { defaultHandler, sleep } from './support/fakeAnthropic';
-import { mapPlan, planOf, startTestEnv, type TestEnv } from './support/testEnv';
+import { mapPlan, planOf, runMapThatHandsOver, startTestEnv, type TestEnv } from './support/testEnv';
 
 let env: TestEnv;
 /** Items named "stuck" answer only after a long while: the map stays open. */
@@ -67,11 +67,7 @@ describe('continue-as-new', () => {
 
   it('carries an open map across the hand-over: each item runs once, the reduce task gets them all, finished items go by reference', async () => {
     const items = Array.from({ length: 30 }, (_, i) => `i${i}`);
-    const handle = await env.start({
-      plan: mapPlan(items),
-      options: { maxParallel: 4, continueAsNewAfter: 60, aggregate: 'plain' },
-    });
-    const raw = (await env.client.workflow.getHandle(handle.workflowId).result()) as RunResult;
+    const raw = await runMapThatHandsOver(env, items);
     expect(raw.status).toBe('Completed');
     expect(raw.continuedAsNew).toBeGreaterThanOrEqual(1);
     // Items completed before a hand-over are in the ledger pages, not in the result itself.

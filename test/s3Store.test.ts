@@ -17,7 +17,7 @@ import { parseS3Location, S3LocationError } from '../src/store/s3Location';
 import { readRunTasks } from '../src/store/runTasks';
 import { defaultHandler, startFakeAnthropic } from './support/fakeAnthropic';
 import { cleanEnv, spawnDagent } from './support/processes';
-import { mapPlan, planOf, startTestEnv, TEST_API_KEY, type TestEnv } from './support/testEnv';
+import { planOf, runMapThatHandsOver, startTestEnv, TEST_API_KEY, type TestEnv } from './support/testEnv';
 
 const BUCKET = 'dagent-results';
 let dir: string;
@@ -167,11 +167,7 @@ describe('a big run whose worker stores in S3', () => {
 
   it('files the ledger of a map that hands over in the bucket, and reads the whole run back from it', async () => {
     const items = Array.from({ length: 30 }, (_, i) => `file-${i}.ts`);
-    const handle = await env.start({
-      plan: mapPlan(items),
-      options: { maxParallel: 4, continueAsNewAfter: 60, aggregate: 'plain' },
-    });
-    const raw = (await env.client.workflow.getHandle(handle.workflowId).result()) as RunResult;
+    const raw = await runMapThatHandsOver(env, items);
     expect(raw.status).toBe('Completed');
     expect(raw.continuedAsNew).toBeGreaterThanOrEqual(1);
     const pages = raw.taskPages!.flatMap((ref) => ref.pages);

@@ -49,17 +49,12 @@ export function fileForReuseLater(store: ResultStore, entry: ReusableOutput, onE
     return;
   }
   waiting++;
-  filing = filing.then(() =>
-    fileForReuse(store, entry).then(
-      () => {
-        waiting--;
-      },
-      (err: unknown) => {
-        waiting--;
-        onError(err as Error);
-      },
-    ),
-  );
+  filing = filing
+    .then(() => fileForReuse(store, entry))
+    .catch((err: unknown) => onError(err as Error))
+    .finally(() => {
+      waiting--;
+    });
 }
 
 export interface EarlierRun {

@@ -265,11 +265,11 @@ export async function executeDag(run: RunState, settings: ExecuteSettings): Prom
     }
     run.publish();
     run.changed = false;
-    if (awaiting.length === 0 && patched('wake-on-change')) {
+    if (awaiting.length > 0) await condition(() => run.changed, Math.max(1, Math.min(...awaiting.map((r) => r.readyAt! + approvalMs)) - now));
+    else if (patched('wake-on-change')) {
       await run.nextChange();
       if (cancelled !== undefined) throw cancelled;
-    } else if (awaiting.length === 0) await condition(() => run.changed);
-    else await condition(() => run.changed, Math.max(1, Math.min(...awaiting.map((r) => r.readyAt! + approvalMs)) - now));
+    } else await condition(() => run.changed);
     run.changed = false;
   }
 }

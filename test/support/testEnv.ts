@@ -95,3 +95,9 @@ export function planOf(deps: Record<string, string[]>, extra: Record<string, obj
 export function mapPlan(items: string[]) {
   return { tasks: [{ id: 'MAP', title: 'Each', prompt: 'Do {{item}}.', forEach: { items } }, { id: 'SUM', title: 'Sum', prompt: 'Sum.', dependsOn: ['MAP'] }] };
 }
+
+/** A map of `items` and its sum, small enough per run (4 at a time, hand-over after 60 events) to continue as new; its raw RunResult. */
+export async function runMapThatHandsOver<S extends ResultStore>(env: TestEnv<S>, items: string[]): Promise<RunResult> {
+  const handle = await env.start({ plan: mapPlan(items), options: { maxParallel: 4, continueAsNewAfter: 60, aggregate: 'plain' } });
+  return (await env.client.workflow.getHandle(handle.workflowId).result()) as RunResult;
+}
