@@ -27,8 +27,15 @@ import { dagSuite } from './randomDags';
 import { mean, median, percentile, ratio, trimmedMean } from './stats';
 
 const CHAIN = 50;
-/** Chains run in turn, raw then dagent: each round's ratio pairs two runs a second apart, so a machine that drifts over the section moves both. */
-const CHAIN_ROUNDS = 5;
+/**
+ * Runs are paired in rounds, raw and dagent a second apart, so that a machine drifting over the
+ * section moves both; the pair's order alternates, so that what one run leaves behind (the
+ * server's work after it, the garbage) weighs on either side alike.
+ */
+const CHAIN_ROUNDS = 8;
+const inTurn = async (round: number, rawRun: () => Promise<void>, dagentRun: () => Promise<void>): Promise<void> => {
+  for (const run of round % 2 === 0 ? [rawRun, dagentRun] : [dagentRun, rawRun]) await run();
+};
 // `npm run bench -- cli suite`: only those sections (orchestration, history, cli, suite, scale, runs); default all.
 const SECTIONS = ['orchestration', 'history', 'cli', 'suite', 'scale', 'big', 'runs'] as const;
 const wanted = process.argv.slice(2).length ? process.argv.slice(2) : [...SECTIONS];
@@ -181,29 +188,36 @@ async function main(): Promise<void> {
     const sides = { rawBefore: [] as number[], rawAfter: [] as number[], dagentBefore: [] as number[], dagentAfter: [] as number[] };
     const roundRatios: number[] = [];
     for (let round = 0; round < CHAIN_ROUNDS; round++) {
-      let from = freshRequests();
-      const rawId = await raw(rawChain, CHAIN);
-      const rawCalls = taskCalls(llm, from);
-      const rawHops = hops(rawCalls);
-      chains.raw.push(...rawHops);
-      const rawHistory = await historyOf(client, rawId);
-      const rawSides = activitySides(rawHistory, rawCalls);
-      sides.rawBefore.push(...rawSides.before);
-      sides.rawAfter.push(...rawSides.after);
-      chains.rawInside.push(...temporalHops(rawHistory));
-      chains.rawTask.push(...workflowTaskMs(rawHistory));
-      from = freshRequests();
-      const chained = await dagent({ plan: chainPlan(CHAIN), options: { maxParallel: 1 } });
-      const dagentCalls = taskCalls(llm, from);
-      const dagentHops = hops(dagentCalls);
-      chains.dagent.push(...dagentHops);
+      let rawHops: number[] = [];
+      let dagentHops: number[] = [];
+      const rawChainRun = async () => {
+        const from = freshRequests();
+        const rawId = await raw(rawChain, CHAIN);
+        const rawCalls = taskCalls(llm, from);
+        rawHops = hops(rawCalls);
+        chains.raw.push(...rawHops);
+        const rawHistory = await historyOf(client, rawId);
+        const rawSides = activitySides(rawHistory, rawCalls);
+        sides.rawBefore.push(...rawSides.before);
+        sides.rawAfter.push(...rawSides.after);
+        chains.rawInside.push(...temporalHops(rawHistory));
+        chains.rawTask.push(...workflowTaskMs(rawHistory));
+      };
+      const dagentChainRun = async () => {
+        const from = freshRequests();
+        const chained = await dagent({ plan: chainPlan(CHAIN), options: { maxParallel: 1 } });
+        const dagentCalls = taskCalls(llm, from);
+        dagentHops = hops(dagentCalls);
+        chains.dagent.push(...dagentHops);
+        const dagentHistory = await historyOf(client, chained.workflowId);
+        const dagentSides = activitySides(dagentHistory, dagentCalls);
+        sides.dagentBefore.push(...dagentSides.before);
+        sides.dagentAfter.push(...dagentSides.after);
+        chains.dagentInside.push(...temporalHops(dagentHistory));
+        chains.dagentTask.push(...workflowTaskMs(dagentHistory));
+      };
+      await inTurn(round, rawChainRun, dagentChainRun);
       roundRatios.push(trimmedMean(dagentHops) / trimmedMean(rawHops));
-      const dagentHistory = await historyOf(client, chained.workflowId);
-      const dagentSides = activitySides(dagentHistory, dagentCalls);
-      sides.dagentBefore.push(...dagentSides.before);
-      sides.dagentAfter.push(...dagentSides.after);
-      chains.dagentInside.push(...temporalHops(dagentHistory));
-      chains.dagentTask.push(...workflowTaskMs(dagentHistory));
     }
     // Trimmed means: the LLM server's clock has whole milliseconds, too coarse for medians of ~15 ms.
     const m = (values: number[]) => trimmedMean(values).toFixed(1);
@@ -220,26 +234,31 @@ async function main(): Promise<void> {
         `answer → completed raw ${m(sides.rawAfter)} ms, dagent ${m(sides.dagentAfter)} ms`,
     );
 
-    for (const [size, rounds] of [[50, 7], [500, 5]] as const) {
+    for (const [size, rounds] of [[50, 9], [500, 8]] as const) {
       const runs = { rawSpan: [] as number[], dagentSpan: [] as number[], rawWhole: [] as number[], dagentWhole: [] as number[], rawTask: [] as number[], dagentTask: [] as number[] };
       const last = { rawId: '', dagentId: '', raw: {} as proto.temporal.api.history.v1.IHistory, dagent: {} as proto.temporal.api.history.v1.IHistory };
       const roundRatios: number[] = [];
       for (let round = 0; round < rounds; round++) {
-        let from = freshRequests();
-        let started = Date.now();
-        last.rawId = await raw(rawFanOut, size);
-        runs.rawWhole.push(Date.now() - started);
-        runs.rawSpan.push(span(taskCalls(llm, from)));
-        last.raw = await historyOf(client, last.rawId);
-        runs.rawTask.push(...workflowTaskMs(last.raw));
-        from = freshRequests();
-        started = Date.now();
-        last.dagentId = (await dagent({ plan: fanOutPlan(size), options: { maxParallel: Math.min(500, size) } })).workflowId;
-        runs.dagentWhole.push(Date.now() - started);
-        runs.dagentSpan.push(span(taskCalls(llm, from)));
+        const rawFanOutRun = async () => {
+          const from = freshRequests();
+          const started = Date.now();
+          last.rawId = await raw(rawFanOut, size);
+          runs.rawWhole.push(Date.now() - started);
+          runs.rawSpan.push(span(taskCalls(llm, from)));
+          last.raw = await historyOf(client, last.rawId);
+          runs.rawTask.push(...workflowTaskMs(last.raw));
+        };
+        const dagentFanOutRun = async () => {
+          const from = freshRequests();
+          const started = Date.now();
+          last.dagentId = (await dagent({ plan: fanOutPlan(size), options: { maxParallel: Math.min(500, size) } })).workflowId;
+          runs.dagentWhole.push(Date.now() - started);
+          runs.dagentSpan.push(span(taskCalls(llm, from)));
+          last.dagent = await historyOf(client, last.dagentId);
+          runs.dagentTask.push(...workflowTaskMs(last.dagent));
+        };
+        await inTurn(round, rawFanOutRun, dagentFanOutRun);
         roundRatios.push(runs.dagentSpan.at(-1)! / runs.rawSpan.at(-1)!);
-        last.dagent = await historyOf(client, last.dagentId);
-        runs.dagentTask.push(...workflowTaskMs(last.dagent));
       }
       console.log(
         `fan-out of ${size} (×${rounds}): tasks' makespan raw ${median(runs.rawSpan)} ms, dagent ${median(runs.dagentSpan)} ms: ratio ${median(roundRatios).toFixed(2)} ` +

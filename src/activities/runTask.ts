@@ -88,17 +88,14 @@ async function runOneTask(deps: ActivityDeps, input: RunTaskInput): Promise<Task
   });
   annotateSpan({ 'dagent.task_id': task.id, 'dagent.backend': backend, 'dagent.model': outcome.model, 'dagent.input_tokens': outcome.usage.inputTokens, 'dagent.output_tokens': outcome.usage.outputTokens });
   const ms = Date.now() - began;
-  // After the result has gone back (the next task waits for it): the metrics, and the output filed
-  // for the cross-run cache (a run that cannot file it still has its output, and a later run just
-  // runs that task).
-  setImmediate(() => {
-    recordAttempt(ctx.metricMeter, backend, 'completed', ms, outcome.model, outcome.usage);
-    if (input.reuseKey && outcome.outputHash) {
-      const entry = reusableOutput(task.id, input.reuseKey, { ...outcome, outputHash: outcome.outputHash, truncated: outcome.truncated || undefined }, ctx.info.workflowExecution?.workflowId ?? '');
-      const failed = (err: Error) => ctx.log.warn('could not file the output for reuse', { taskId: task.id, error: err.message });
-      fileForReuseLater(deps.store, entry, failed);
-    }
-  });
+  // The output filed for the cross-run cache in the background (a run that cannot file it still
+  // has its output, and a later run just runs that task); the metrics after the result has gone
+  // back (the next task waits for it).
+  if (input.reuseKey && outcome.outputHash) {
+    const entry = reusableOutput(task.id, input.reuseKey, { ...outcome, outputHash: outcome.outputHash, truncated: outcome.truncated || undefined }, ctx.info.workflowExecution?.workflowId ?? '');
+    fileForReuseLater(deps.store, entry, (err) => ctx.log.warn('could not file the output for reuse', { taskId: task.id, error: err.message }));
+  }
+  setImmediate(() => recordAttempt(ctx.metricMeter, backend, 'completed', ms, outcome.model, outcome.usage));
   return outcome;
 }
 

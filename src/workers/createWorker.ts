@@ -4,6 +4,7 @@ import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import type { PayloadCodec } from '@temporalio/common';
 import { createActivities } from '../activities';
+import { reuseFilingDone } from '../activities/reuse';
 import { McpPool } from '../agent/mcpPool';
 import { encryptionCodecFromSettings } from '../codec/encryptionCodec';
 import { readDagentSettings } from '../settings/dagentSettings';
@@ -181,6 +182,8 @@ export async function createWorker(options: DagentWorkerOptions): Promise<Dagent
       for (const w of workers) if (w.getState() === 'RUNNING') w.shutdown();
     },
     async close() {
+      // What waits to be filed for the cross-run cache is filed before the worker goes.
+      await reuseFilingDone();
       await mcp.close();
       await clientConnection.close();
       await connection.close();

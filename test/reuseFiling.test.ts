@@ -1,0 +1,102 @@
+// The cross-run cache's index is filed in the background: an entry waits while tasks are at work
+// in the worker (their own output writes go first), is filed once none is; a backlog is filed
+// under load too, and a closing worker waits for the rest. A store that cannot file says so. No
+// server; a real store on disk.
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FILE_UNDER_LOAD_PAST, fileForReuseLater, findReusable, reuseFilingDone, reuseIndexKey } from '../src/activities/reuse';
+import { atWork } from '../src/activities/tasksAtWork';
+import type { ReusableOutput } from '../src/run/types';
+import { LocalResultStore } from '../src/store/resultStore';
+
+let dir: string;
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'dagent-reuse-filing-test-'));
+});
+afterAll(async () => rm(dir, { recursive: true, force: true }));
+
+const entry = (n: number): ReusableOutput => ({ taskId: `T${n}`, reuseKey: `key${n}`, outputRef: `wf/run/T${n}.md`, outputHash: `hash${n}`, preview: `output ${n}`, outputBytes: 8, workflowId: 'wf' });
+
+/** A task at work until `finish` is called. */
+function taskAtWork(): { finish: () => void; done: Promise<void> } {
+  let finish!: () => void;
+  const done = atWork(() => new Promise<void>((resolve) => (finish = resolve)));
+  return { finish, done };
+}
+
+const filed = (store: LocalResultStore, n: number) =>
+  store.get(reuseIndexKey(`key${n}`)).then(
+    (text) => JSON.parse(text) as ReusableOutput,
+    () => undefined,
+  );
+
+async function eventually<T>(read: () => Promise<T | undefined>): Promise<T> {
+  for (let i = 0; i < 200; i++) {
+    const value = await read();
+    if (value !== undefined) return value;
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  throw new Error('not filed within 2 s');
+}
+
+describe('filing outputs for reuse', () => {
+  it('waits while a task is at work, then files the entry, findable by its key', async () => {
+    const store = new LocalResultStore(join(dir, 'a'));
+    await store.put('wf/run/T1.md', 'output 1');
+    const task = taskAtWork();
+    const errors: Error[] = [];
+    fileForReuseLater(store, entry(1), (err) => errors.push(err));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(await filed(store, 1)).toBeUndefined();
+
+    task.finish();
+    await task.done;
+    expect(await eventually(() => filed(store, 1))).toEqual(entry(1));
+    expect(await findReusable({ store } as never, { keys: ['key1'] })).toEqual([entry(1)]);
+    expect(errors).toEqual([]);
+  });
+
+  it(`files a backlog of more than ${FILE_UNDER_LOAD_PAST} entries while tasks are still at work, oldest first`, async () => {
+    const store = new LocalResultStore(join(dir, 'b'));
+    const task = taskAtWork();
+    const count = FILE_UNDER_LOAD_PAST + 3;
+    for (let n = 0; n < count; n++) fileForReuseLater(store, entry(n), (err) => expect.fail(err.message));
+    // The oldest three go under load; the rest wait for the task.
+    expect(await eventually(() => filed(store, 2))).toEqual(entry(2));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(await filed(store, 3)).toBeUndefined();
+
+    task.finish();
+    await task.done;
+    expect(await eventually(() => filed(store, count - 1))).toEqual(entry(count - 1));
+  });
+
+  it('lets a closing worker wait until every entry waiting is filed', async () => {
+    const store = new LocalResultStore(join(dir, 'd'));
+    const task = taskAtWork();
+    for (let n = 20; n < 30; n++) fileForReuseLater(store, entry(n), (err) => expect.fail(err.message));
+    let done = false;
+    const closing = reuseFilingDone().then(() => (done = true));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(done).toBe(false);
+
+    task.finish();
+    await closing;
+    for (let n = 20; n < 30; n++) expect(await filed(store, n)).toEqual(entry(n));
+  });
+
+  it('says so when the store cannot file an entry, and files the next', async () => {
+    // The store's root is a file: no folder can be made under it.
+    const blocked = join(dir, 'not-a-folder');
+    await writeFile(blocked, 'a file');
+    const errors: Error[] = [];
+    fileForReuseLater(new LocalResultStore(blocked), entry(7), (err) => errors.push(err));
+    const store = new LocalResultStore(join(dir, 'c'));
+    fileForReuseLater(store, entry(8), (err) => errors.push(err));
+    expect(await eventually(() => filed(store, 8))).toEqual(entry(8));
+    expect(errors).toHaveLength(1);
+    expect(errors[0]!.message).toMatch(/ENOTDIR|EEXIST/);
+  });
+});
