@@ -73,17 +73,22 @@ describe('filing outputs for reuse', () => {
     expect(await eventually(() => filed(store, count - 1))).toEqual(entry(count - 1));
   });
 
-  it('lets a closing worker wait until every entry waiting is filed', async () => {
+  it('lets a closing worker wait until every entry waiting is filed, for a bounded time', async () => {
     const store = new LocalResultStore(join(dir, 'd'));
     const task = taskAtWork();
     for (let n = 20; n < 30; n++) fileForReuseLater(store, entry(n), (err) => expect.fail(err.message));
+    // While a task holds them back, the wait ends at its bound and says how many are left.
+    expect(await reuseFilingDone(50)).toBe(10);
+
     let done = false;
-    const closing = reuseFilingDone().then(() => (done = true));
+    const closing = reuseFilingDone(5_000).then((left) => {
+      done = true;
+      return left;
+    });
     await new Promise((resolve) => setTimeout(resolve, 50));
     expect(done).toBe(false);
-
     task.finish();
-    await closing;
+    expect(await closing).toBe(0);
     for (let n = 20; n < 30; n++) expect(await filed(store, n)).toEqual(entry(n));
   });
 

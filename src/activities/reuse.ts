@@ -66,9 +66,21 @@ export function fileForReuseLater(store: ResultStore, entry: ReusableOutput, onE
   filing ??= fileWaiting();
 }
 
-/** Resolves once every entry waiting has been filed (or has failed to be): a closing worker waits for it. */
-export async function reuseFilingDone(): Promise<void> {
-  while (filing) await filing;
+/**
+ * Waits until every entry waiting has been filed (or has failed to be), for at most `withinMs`: a
+ * closing worker waits for it. Returns how many entries were still waiting then (a store that
+ * hangs must not keep a worker from stopping).
+ */
+export async function reuseFilingDone(withinMs: number): Promise<number> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), withinMs)));
+  try {
+    // The loop may start again for entries added meanwhile.
+    while (filing && (await Promise.race([filing, late])) !== 'late');
+  } finally {
+    clearTimeout(timer);
+  }
+  return waiting.length;
 }
 
 async function fileWaiting(): Promise<void> {

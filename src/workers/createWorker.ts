@@ -87,6 +87,9 @@ export interface DagentWorker {
   close(): Promise<void>;
 }
 
+/** How long a closing worker waits for outputs still to be filed for the cross-run cache. */
+const FILING_ON_CLOSE_MS = 10_000;
+
 export async function createWorker(options: DagentWorkerOptions): Promise<DagentWorker> {
   const serveWorkflows = options.workflows ?? true;
   const serveDefault = options.defaultActivities ?? true;
@@ -183,7 +186,8 @@ export async function createWorker(options: DagentWorkerOptions): Promise<Dagent
     },
     async close() {
       // What waits to be filed for the cross-run cache is filed before the worker goes.
-      await reuseFilingDone();
+      const unfiled = await reuseFilingDone(FILING_ON_CLOSE_MS);
+      if (unfiled > 0) options.log?.(`dagent: ${unfiled} outputs were not filed for reuse within ${FILING_ON_CLOSE_MS / 1000} s of closing: later runs will run those tasks again`);
       await mcp.close();
       await clientConnection.close();
       await connection.close();
