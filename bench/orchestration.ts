@@ -33,9 +33,13 @@ const CHAIN = 50;
  * server's work after it, the garbage) weighs on either side alike.
  */
 const CHAIN_ROUNDS = 8;
-const inTurn = async (round: number, rawRun: () => Promise<void>, dagentRun: () => Promise<void>): Promise<void> => {
-  for (const run of round % 2 === 0 ? [rawRun, dagentRun] : [dagentRun, rawRun]) await run();
-};
+type Side = 'raw' | 'dagent';
+/** Runs one round's pair in turn (raw first in even rounds) and gives each side's result. */
+async function inTurn<T>(round: number, run: (side: Side) => Promise<T>): Promise<Record<Side, T>> {
+  const result = {} as Record<Side, T>;
+  for (const side of round % 2 === 0 ? (['raw', 'dagent'] as const) : (['dagent', 'raw'] as const)) result[side] = await run(side);
+  return result;
+}
 // `npm run bench -- cli suite`: only those sections (orchestration, history, cli, suite, scale, runs); default all.
 const SECTIONS = ['orchestration', 'history', 'cli', 'suite', 'scale', 'big', 'runs'] as const;
 const wanted = process.argv.slice(2).length ? process.argv.slice(2) : [...SECTIONS];
@@ -133,7 +137,7 @@ async function main(): Promise<void> {
   const running = Promise.all([dagentWorker.run(), rawWorker.run()]);
   let rawBundle: Awaited<ReturnType<typeof bundleWorkflowCode>> | undefined;
   /** The workflow code's own time for a run: its history replayed (median of 3), no server involved. */
-  const replayMs = async (workflowId: string, history: proto.temporal.api.history.v1.IHistory, kind: 'raw' | 'dagent'): Promise<number> => {
+  const replayMs = async (workflowId: string, history: proto.temporal.api.history.v1.IHistory, kind: Side): Promise<number> => {
     rawBundle ??= await bundleWorkflowCode({ workflowsPath: fileURLToPath(new URL('./raw/workflows.ts', import.meta.url)), logger: quiet });
     const times: number[] = [];
     for (let i = 0; i < 3; i++) {
@@ -184,90 +188,74 @@ async function main(): Promise<void> {
 
   async function orchestrationSection() {
     console.log('\n== orchestration against a raw Temporal workflow (same server, worker process and LLM server; zero LLM latency; medians of runs taken in turn)');
-    const chains = { raw: [] as number[], dagent: [] as number[], rawInside: [] as number[], dagentInside: [] as number[], rawTask: [] as number[], dagentTask: [] as number[] };
-    const sides = { rawBefore: [] as number[], rawAfter: [] as number[], dagentBefore: [] as number[], dagentAfter: [] as number[] };
+    const chainFigures = () => ({ hops: [] as number[], inside: [] as number[], task: [] as number[], before: [] as number[], after: [] as number[] });
+    const chains = { raw: chainFigures(), dagent: chainFigures() };
+    const startChain = async (side: Side): Promise<string> =>
+      side === 'raw' ? raw(rawChain, CHAIN) : (await dagent({ plan: chainPlan(CHAIN), options: { maxParallel: 1 } })).workflowId;
     const roundRatios: number[] = [];
     for (let round = 0; round < CHAIN_ROUNDS; round++) {
-      let rawHops: number[] = [];
-      let dagentHops: number[] = [];
-      const rawChainRun = async () => {
+      const hopsOf = await inTurn(round, async (side) => {
         const from = freshRequests();
-        const rawId = await raw(rawChain, CHAIN);
-        const rawCalls = taskCalls(llm, from);
-        rawHops = hops(rawCalls);
-        chains.raw.push(...rawHops);
-        const rawHistory = await historyOf(client, rawId);
-        const rawSides = activitySides(rawHistory, rawCalls);
-        sides.rawBefore.push(...rawSides.before);
-        sides.rawAfter.push(...rawSides.after);
-        chains.rawInside.push(...temporalHops(rawHistory));
-        chains.rawTask.push(...workflowTaskMs(rawHistory));
-      };
-      const dagentChainRun = async () => {
-        const from = freshRequests();
-        const chained = await dagent({ plan: chainPlan(CHAIN), options: { maxParallel: 1 } });
-        const dagentCalls = taskCalls(llm, from);
-        dagentHops = hops(dagentCalls);
-        chains.dagent.push(...dagentHops);
-        const dagentHistory = await historyOf(client, chained.workflowId);
-        const dagentSides = activitySides(dagentHistory, dagentCalls);
-        sides.dagentBefore.push(...dagentSides.before);
-        sides.dagentAfter.push(...dagentSides.after);
-        chains.dagentInside.push(...temporalHops(dagentHistory));
-        chains.dagentTask.push(...workflowTaskMs(dagentHistory));
-      };
-      await inTurn(round, rawChainRun, dagentChainRun);
-      roundRatios.push(trimmedMean(dagentHops) / trimmedMean(rawHops));
+        const workflowId = await startChain(side);
+        const calls = taskCalls(llm, from);
+        const figures = chains[side];
+        const runHops = hops(calls);
+        figures.hops.push(...runHops);
+        const history = await historyOf(client, workflowId);
+        const { before, after } = activitySides(history, calls);
+        figures.before.push(...before);
+        figures.after.push(...after);
+        figures.inside.push(...temporalHops(history));
+        figures.task.push(...workflowTaskMs(history));
+        return runHops;
+      });
+      roundRatios.push(trimmedMean(hopsOf.dagent) / trimmedMean(hopsOf.raw));
     }
     // Trimmed means: the LLM server's clock has whole milliseconds, too coarse for medians of ~15 ms.
     const m = (values: number[]) => trimmedMean(values).toFixed(1);
     console.log(
-      `chain of ${CHAIN} (×${CHAIN_ROUNDS}): hop (answer → next task's call; mean of the middle 80%) raw ${m(chains.raw)} ms, dagent ${m(chains.dagent)} ms ` +
-        `(p95 ${percentile(chains.dagent, 95)} ms): ratio ${median(roundRatios).toFixed(2)} (median of the rounds' ratios ${roundRatios.map((r) => r.toFixed(2)).join(' ')}; pooled ${ratio(trimmedMean(chains.dagent), trimmedMean(chains.raw))})`,
+      `chain of ${CHAIN} (×${CHAIN_ROUNDS}): hop (answer → next task's call; mean of the middle 80%) raw ${m(chains.raw.hops)} ms, dagent ${m(chains.dagent.hops)} ms ` +
+        `(p95 ${percentile(chains.dagent.hops, 95)} ms): ratio ${median(roundRatios).toFixed(2)} (median of the rounds' ratios ${roundRatios.map((r) => r.toFixed(2)).join(' ')}; pooled ${ratio(trimmedMean(chains.dagent.hops), trimmedMean(chains.raw.hops))})`,
     );
     console.log(
-      `  of which activity completed → next started (Temporal and the workflow): raw ${m(chains.rawInside)} ms, dagent ${m(chains.dagentInside)} ms; ` +
-        `workflow task raw ${m(chains.rawTask)} ms, dagent ${m(chains.dagentTask)} ms`,
+      `  of which activity completed → next started (Temporal and the workflow): raw ${m(chains.raw.inside)} ms, dagent ${m(chains.dagent.inside)} ms; ` +
+        `workflow task raw ${m(chains.raw.task)} ms, dagent ${m(chains.dagent.task)} ms`,
     );
     console.log(
-      `  and inside the activity: started → LLM call raw ${m(sides.rawBefore)} ms, dagent ${m(sides.dagentBefore)} ms; ` +
-        `answer → completed raw ${m(sides.rawAfter)} ms, dagent ${m(sides.dagentAfter)} ms`,
+      `  and inside the activity: started → LLM call raw ${m(chains.raw.before)} ms, dagent ${m(chains.dagent.before)} ms; ` +
+        `answer → completed raw ${m(chains.raw.after)} ms, dagent ${m(chains.dagent.after)} ms`,
     );
 
     for (const [size, rounds] of [[50, 9], [500, 8]] as const) {
-      const runs = { rawSpan: [] as number[], dagentSpan: [] as number[], rawWhole: [] as number[], dagentWhole: [] as number[], rawTask: [] as number[], dagentTask: [] as number[] };
-      const last = { rawId: '', dagentId: '', raw: {} as proto.temporal.api.history.v1.IHistory, dagent: {} as proto.temporal.api.history.v1.IHistory };
+      const fanOutFigures = () => ({ span: [] as number[], whole: [] as number[], task: [] as number[], lastId: '', lastHistory: {} as proto.temporal.api.history.v1.IHistory });
+      const runs = { raw: fanOutFigures(), dagent: fanOutFigures() };
+      const startFanOut = async (side: Side): Promise<string> =>
+        side === 'raw' ? raw(rawFanOut, size) : (await dagent({ plan: fanOutPlan(size), options: { maxParallel: Math.min(500, size) } })).workflowId;
       const roundRatios: number[] = [];
       for (let round = 0; round < rounds; round++) {
-        const rawFanOutRun = async () => {
+        const spanOf = await inTurn(round, async (side) => {
           const from = freshRequests();
           const started = Date.now();
-          last.rawId = await raw(rawFanOut, size);
-          runs.rawWhole.push(Date.now() - started);
-          runs.rawSpan.push(span(taskCalls(llm, from)));
-          last.raw = await historyOf(client, last.rawId);
-          runs.rawTask.push(...workflowTaskMs(last.raw));
-        };
-        const dagentFanOutRun = async () => {
-          const from = freshRequests();
-          const started = Date.now();
-          last.dagentId = (await dagent({ plan: fanOutPlan(size), options: { maxParallel: Math.min(500, size) } })).workflowId;
-          runs.dagentWhole.push(Date.now() - started);
-          runs.dagentSpan.push(span(taskCalls(llm, from)));
-          last.dagent = await historyOf(client, last.dagentId);
-          runs.dagentTask.push(...workflowTaskMs(last.dagent));
-        };
-        await inTurn(round, rawFanOutRun, dagentFanOutRun);
-        roundRatios.push(runs.dagentSpan.at(-1)! / runs.rawSpan.at(-1)!);
+          const figures = runs[side];
+          figures.lastId = await startFanOut(side);
+          figures.whole.push(Date.now() - started);
+          const runSpan = span(taskCalls(llm, from));
+          figures.span.push(runSpan);
+          figures.lastHistory = await historyOf(client, figures.lastId);
+          figures.task.push(...workflowTaskMs(figures.lastHistory));
+          return runSpan;
+        });
+        roundRatios.push(spanOf.dagent / spanOf.raw);
       }
+      const { raw: r, dagent: d } = runs;
       console.log(
-        `fan-out of ${size} (×${rounds}): tasks' makespan raw ${median(runs.rawSpan)} ms, dagent ${median(runs.dagentSpan)} ms: ratio ${median(roundRatios).toFixed(2)} ` +
-          `(median of the rounds' ratios ${roundRatios.map((r) => r.toFixed(2)).join(' ')}); ` +
-          `start → result raw ${median(runs.rawWhole)} ms, dagent ${median(runs.dagentWhole)} ms: ratio ${ratio(median(runs.dagentWhole), median(runs.rawWhole))}`,
+        `fan-out of ${size} (×${rounds}): tasks' makespan raw ${median(r.span)} ms, dagent ${median(d.span)} ms: ratio ${median(roundRatios).toFixed(2)} ` +
+          `(median of the rounds' ratios ${roundRatios.map((x) => x.toFixed(2)).join(' ')}); ` +
+          `start → result raw ${median(r.whole)} ms, dagent ${median(d.whole)} ms: ratio ${ratio(median(d.whole), median(r.whole))}`,
       );
       console.log(
-        `  workflow task p50/p95 raw ${percentile(runs.rawTask, 50).toFixed(0)}/${percentile(runs.rawTask, 95).toFixed(0)} ms, dagent ${percentile(runs.dagentTask, 50).toFixed(0)}/${percentile(runs.dagentTask, 95).toFixed(0)} ms; ` +
-          `workflow code for one whole run, replayed: raw ${await replayMs(last.rawId, last.raw, 'raw')} ms, dagent ${await replayMs(last.dagentId, last.dagent, 'dagent')} ms`,
+        `  workflow task p50/p95 raw ${percentile(r.task, 50).toFixed(0)}/${percentile(r.task, 95).toFixed(0)} ms, dagent ${percentile(d.task, 50).toFixed(0)}/${percentile(d.task, 95).toFixed(0)} ms; ` +
+          `workflow code for one whole run, replayed: raw ${await replayMs(r.lastId, r.lastHistory, 'raw')} ms, dagent ${await replayMs(d.lastId, d.lastHistory, 'dagent')} ms`,
       );
     }
 

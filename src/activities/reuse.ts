@@ -43,8 +43,9 @@ interface Waiting {
 const waiting: Waiting[] = [];
 /** The filing loop while it runs. */
 let filing: Promise<void> | undefined;
-/** Wakes the filing loop while it waits for its turn. */
+/** Wakes the filing loop while it waits for its turn: when the last task at work ends, or a backlog builds. */
 let wakeFiling: (() => void) | undefined;
+whenIdle(() => wakeFiling?.());
 /** Past this many entries waiting, new ones are dropped (said through onError): a later run then runs those tasks. */
 const MAX_WAITING = 10_000;
 /** Past this many entries waiting, they are filed while tasks are at work too. */
@@ -84,7 +85,6 @@ export async function reuseFilingDone(withinMs: number): Promise<number> {
 }
 
 async function fileWaiting(): Promise<void> {
-  whenIdle(() => wakeFiling?.());
   try {
     while (waiting.length > 0) {
       if (waiting.length <= FILE_UNDER_LOAD_PAST && tasksAtWork() > 0) {

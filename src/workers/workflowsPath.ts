@@ -17,9 +17,9 @@ export const WORKFLOWS_PATH = fileURLToPath(new URL('../workflows/index.ts', imp
  */
 function modernSyntax(config: Configuration): Configuration {
   for (const rule of config.module?.rules ?? []) {
-    const use = rule && typeof rule === 'object' && rule.use && typeof rule.use === 'object' && !Array.isArray(rule.use) ? rule.use : undefined;
-    const options = use && typeof use.loader === 'string' && use.loader.includes('swc-loader') ? (use.options as { jsc?: { target?: string } } | undefined) : undefined;
-    if (options?.jsc) options.jsc.target = 'es2022';
+    if (!rule || typeof rule !== 'object' || !rule.use || typeof rule.use !== 'object' || Array.isArray(rule.use)) continue;
+    const { loader, options } = rule.use as { loader?: string; options?: { jsc?: { target?: string } } };
+    if (loader?.includes('swc-loader') && options?.jsc) options.jsc.target = 'es2022';
   }
   return config;
 }
