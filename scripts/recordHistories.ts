@@ -204,6 +204,12 @@ function scenarios(): Scenario[] {
       handler: defaultHandler,
     },
     {
+      // A one-activity task adds its own duration to the memo; the run adds its agent task's at the end.
+      name: 'durations-by-tasks',
+      input: { plan: { tasks: [t('PLAIN'), { ...t('AGENT', ['PLAIN']), workdir: process.cwd() }] }, options: { aggregate: 'none' } },
+      handler: defaultHandler,
+    },
+    {
       // A rerun of a run whose C failed: A and B are reused from it, C and D run.
       name: 'rerun-reuse',
       input: { plan: diamond, options: { aggregate: 'none' } },

@@ -13,6 +13,8 @@ import type { RunResult } from '../src/run/types';
 import { withOutputs } from '../src/client/readOutputs';
 import { LocalResultStore } from '../src/store/resultStore';
 import { statusQuery } from '../src/workflows/messages';
+import { knownDurations } from '../src/activities/taskDurations';
+import { taskDurationKey } from '../src/plan/taskDurationKey';
 import { defaultHandler, sleep, startFakeAnthropic, type FakeAnthropic, type Handler, type RecordedRequest } from './support/fakeAnthropic';
 import { cleanEnv, spawnDagent, waitForOutput, type Spawned } from './support/processes';
 import { startTestEnv, TEST_API_KEY, type TestEnv } from './support/testEnv';
@@ -56,6 +58,16 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
+/** What `read` gives once it gives anything, within 2 s (the memo is written in the background). */
+async function eventually<T>(read: () => Promise<T | undefined>): Promise<T | undefined> {
+  for (let i = 0; i < 200; i++) {
+    const value = await read();
+    if (value !== undefined) return value;
+    await sleep(10);
+  }
+  return undefined;
+}
+
 const reviewPlan = { tasks: [{ id: 'REV', title: 'Review retries', prompt: 'Review the retry code.' }] };
 
 describe('the agent loop', () => {
@@ -79,6 +91,9 @@ describe('the agent loop', () => {
     // Usage is summed over the turns, and the report names the files each task read.
     expect(task.usage!.inputTokens).toBeGreaterThan(10);
     expect(result.report).toContain('## Files read\n- REV · Review retries: src/llm/retry.ts');
+    // Its turns are many activities: the run itself adds the agent task's time to the duration memo.
+    const key = taskDurationKey(reviewPlan.tasks[0]!, result.options?.model);
+    expect(await eventually(async () => (await knownDurations(env.store, { keys: [key] }))[key])).toBe(task.durationMs);
   });
 
   it('refuses a path outside the workspace as a tool error the model sees, and goes on', async () => {

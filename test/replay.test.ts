@@ -23,6 +23,7 @@ describe('replay of recorded histories', () => {
       'critical-path-first.json',
       'critical-path-memo.json',
       'critical-task-and-plan-options.json',
+      'durations-by-tasks.json',
       'fail-fast.json',
       'failure-isolation.json',
       'goal-with-plan-repair.json',

@@ -9,7 +9,8 @@ import { earlierRun, findReusable } from './reuse';
 import { gatherMap, mapItems, type GatherInput, type MapSource } from './mapItems';
 import { readPage, storePage } from './pages';
 import { runTask } from './runTask';
-import { knownDurations, recordDurations } from './taskDurations';
+import { knownDurations, rememberDurationsLater, type DurationEntry } from './taskDurations';
+import { Context } from '@temporalio/activity';
 import type { AgentToolInput, AgentTurnInput } from '../run/agentTypes';
 import type { AggregateInput, DecomposeInput, RunTaskInput } from '../run/types';
 
@@ -22,7 +23,12 @@ export function createActivities(deps: ActivityDeps) {
     agentToolCall: (input: AgentToolInput) => agentToolCall(deps, input),
     aggregate: (input: AggregateInput) => aggregate(deps, input),
     knownDurations: (input: { keys: string[] }) => knownDurations(deps.store, input),
-    recordDurations: (input: { entries: Array<{ key: string; ms: number }> }) => recordDurations(deps.store, input),
+    // Written in the background (agent tasks' durations, and those of runs begun before each
+    // task's activity wrote its own): the run's end does not wait for the write.
+    recordDurations: async (input: { entries: DurationEntry[] }) => {
+      const { log } = Context.current();
+      rememberDurationsLater(deps.store, input.entries, (err) => log.warn('could not remember task durations', { error: err.message }));
+    },
     earlierRun: (input: { workflowId: string }) => earlierRun(deps, input),
     findReusable: (input: { keys: string[] }) => findReusable(deps, input),
     mapItems: (input: MapSource) => mapItems(deps, input),

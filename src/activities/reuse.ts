@@ -7,7 +7,7 @@ import type { ReusableOutput, RunResult, TaskRecord } from '../run/types';
 import type { ResultStore } from '../store/resultStore';
 import { readRunTasks } from '../store/runTasks';
 import type { ActivityDeps } from './deps';
-import { tasksAtWork, whenIdle } from './tasksAtWork';
+import { fileInBackground } from './backgroundFiling';
 
 /** Where an output is filed for the cross-run cache. */
 export function reuseIndexKey(reuseKey: string): string {
@@ -33,73 +33,13 @@ async function fileForReuse(store: ResultStore, entry: ReusableOutput): Promise<
   await store.put(reuseIndexKey(entry.reuseKey), JSON.stringify(entry));
 }
 
-interface Waiting {
-  store: ResultStore;
-  entry: ReusableOutput;
-  onError: (err: Error) => void;
-}
-
-/** Entries not filed yet, oldest first (see fileForReuseLater). */
-const waiting: Waiting[] = [];
-/** The filing loop while it runs. */
-let filing: Promise<void> | undefined;
-/** Wakes the filing loop while it waits for its turn: when the last task at work ends, or a backlog builds. */
-let wakeFiling: (() => void) | undefined;
-whenIdle(() => wakeFiling?.());
-/** Past this many entries waiting, new ones are dropped (said through onError): a later run then runs those tasks. */
-const MAX_WAITING = 10_000;
-/** Past this many entries waiting, they are filed while tasks are at work too. */
-export const FILE_UNDER_LOAD_PAST = 1_000;
-
 /**
- * Files an entry for the cross-run cache after its task completed: one write at a time per worker,
- * while no task is at work in it (or once more than FILE_UNDER_LOAD_PAST wait). Filing is best
- * effort and nothing waits for it, while every task waits for its own output's write: in a fan-out
- * of 500, index writes made as tasks completed took a third of dagent's time over the raw workflow.
+ * Files an entry for the cross-run cache after its task completed, in the background (see
+ * backgroundFiling.ts): a run that cannot file it still has its output, and a later run just runs
+ * that task.
  */
 export function fileForReuseLater(store: ResultStore, entry: ReusableOutput, onError: (err: Error) => void): void {
-  if (waiting.length >= MAX_WAITING) {
-    onError(new Error(`${MAX_WAITING} entries are already waiting to be filed`));
-    return;
-  }
-  waiting.push({ store, entry, onError });
-  if (waiting.length > FILE_UNDER_LOAD_PAST) wakeFiling?.();
-  filing ??= fileWaiting();
-}
-
-/**
- * Waits until every entry waiting has been filed (or has failed to be), for at most `withinMs`: a
- * closing worker waits for it. Returns how many entries were still waiting then (a store that
- * hangs must not keep a worker from stopping).
- */
-export async function reuseFilingDone(withinMs: number): Promise<number> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), withinMs)));
-  try {
-    // The loop may start again for entries added meanwhile.
-    while (filing && (await Promise.race([filing, late])) !== 'late');
-  } finally {
-    clearTimeout(timer);
-  }
-  return waiting.length;
-}
-
-async function fileWaiting(): Promise<void> {
-  try {
-    while (waiting.length > 0) {
-      if (waiting.length <= FILE_UNDER_LOAD_PAST && tasksAtWork() > 0) {
-        await new Promise<void>((resolve) => (wakeFiling = resolve));
-        wakeFiling = undefined;
-        continue;
-      }
-      // After the last task's result has gone back to the server.
-      await new Promise((resolve) => setImmediate(resolve));
-      const next = waiting.shift()!;
-      await fileForReuse(next.store, next.entry).catch((err: unknown) => next.onError(err as Error));
-    }
-  } finally {
-    filing = undefined;
-  }
+  fileInBackground(() => fileForReuse(store, entry), onError);
 }
 
 export interface EarlierRun {

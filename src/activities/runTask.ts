@@ -15,6 +15,8 @@ import { storeOutput } from './storeOutput';
 import { readUpstream } from './readUpstream';
 import { atWork } from './tasksAtWork';
 import { fileForReuseLater, reusableOutput } from './reuse';
+import { rememberDurationsLater } from './taskDurations';
+import { taskDurationKey } from '../plan/taskDurationKey';
 import { recordAttempt } from '../metrics/dagentMetrics';
 import { annotateSpan } from '../telemetry/annotateSpan';
 import { checkOutput } from './outputSchema';
@@ -88,14 +90,17 @@ async function runOneTask(deps: ActivityDeps, input: RunTaskInput): Promise<Task
   });
   annotateSpan({ 'dagent.task_id': task.id, 'dagent.backend': backend, 'dagent.model': outcome.model, 'dagent.input_tokens': outcome.usage.inputTokens, 'dagent.output_tokens': outcome.usage.outputTokens });
   const ms = Date.now() - began;
-  // The output filed for the cross-run cache in the background (a run that cannot file it still
-  // has its output, and a later run just runs that task); the metrics after the result has gone
-  // back (the next task waits for it).
+  // The output filed for the cross-run cache in the background; the metrics and the duration for
+  // the scheduler's memo (also written in the background) after the result has gone back (the next
+  // task waits for it).
   if (input.reuseKey && outcome.outputHash) {
     const entry = reusableOutput(task.id, input.reuseKey, { ...outcome, outputHash: outcome.outputHash, truncated: outcome.truncated || undefined }, ctx.info.workflowExecution?.workflowId ?? '');
     fileForReuseLater(deps.store, entry, (err) => ctx.log.warn('could not file the output for reuse', { taskId: task.id, error: err.message }));
   }
-  setImmediate(() => recordAttempt(ctx.metricMeter, backend, 'completed', ms, outcome.model, outcome.usage));
+  setImmediate(() => {
+    recordAttempt(ctx.metricMeter, backend, 'completed', ms, outcome.model, outcome.usage);
+    rememberDurationsLater(deps.store, [{ key: taskDurationKey(task, input.model), ms }], (err) => ctx.log.warn('could not remember the task\'s duration', { taskId: task.id, error: err.message }));
+  });
   return outcome;
 }
 

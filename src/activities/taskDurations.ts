@@ -1,17 +1,28 @@
 // A memo of how long tasks took, kept in the result store: the scheduler weighs a task without
 // estimatedMinutes by the median of its last runs (same backend, model and work). One object per
 // backend (durations/<backend>.json: key → the last durations), so a run reads and writes a few
-// objects, not one per task. Best effort: concurrent runs may drop each other's newest entry, and
-// a missing or unreadable memo means "unknown", never a failed run. `dagent run --dry-run`
-// reads it too, to predict what the run will do.
+// objects, not one per task. A worker writes them in the background, many tasks' at once, when no
+// task is at work in it (rememberDurationsLater); until then its own lookups see them too. Best
+// effort: workers writing at once may drop each other's newest entries, and a missing or
+// unreadable memo means "unknown", never a failed run. `dagent run --dry-run` reads it too, to
+// predict what the run will do.
 import { keySegment, type ResultStore } from '../store/resultStore';
 import { durationKeyBackend, medianOf } from '../plan/taskDurationKey';
+import { fileInBackground } from './backgroundFiling';
 
 /** Durations kept per task, and tasks kept per backend (the least recently run go first). */
 const KEPT = 9;
 const MAX_KEYS = 5000;
 
 type Memo = Map<string, number[]>;
+export interface DurationEntry {
+  key: string;
+  ms: number;
+}
+
+/** Durations this worker has not written yet, by store (one background write takes them all), and those being written. */
+const unwritten = new Map<ResultStore, DurationEntry[]>();
+const writing = new Map<ResultStore, DurationEntry[]>();
 
 const memoKeyOf = (key: string) => `durations/${keySegment(durationKeyBackend(key))}.json`;
 
@@ -35,21 +46,46 @@ function byMemo<T extends string>(keys: T[]): Map<string, T[]> {
   return groups;
 }
 
-/** The median duration in ms of each key with a memo. */
+/** The median duration in ms of each key with a memo (or with durations this worker has yet to write). */
 export async function knownDurations(store: ResultStore, input: { keys: string[] }): Promise<Record<string, number>> {
   const found: Record<string, number> = {};
   for (const [memoKey, keys] of byMemo([...new Set(input.keys)])) {
     const memo = await read(store, memoKey);
+    const notYetWritten = [...(writing.get(store) ?? []), ...(unwritten.get(store) ?? [])];
     for (const key of keys) {
-      const median = medianOf(memo.get(key) ?? []);
+      const kept = [...(memo.get(key) ?? []), ...notYetWritten.filter((e) => e.key === key).map((e) => e.ms)].slice(-KEPT);
+      const median = medianOf(kept);
       if (median !== undefined) found[key] = median;
     }
   }
   return found;
 }
 
-/** Adds this run's durations to the memo (the last KEPT per key). */
-export async function recordDurations(store: ResultStore, input: { entries: Array<{ key: string; ms: number }> }): Promise<void> {
+/**
+ * Adds durations to the memo in the background, with any others waiting for the same store: a
+ * task's activity adds its own as it completes, so a run's end waits for no write of its own.
+ */
+export function rememberDurationsLater(store: ResultStore, entries: DurationEntry[], onError: (err: Error) => void): void {
+  const batch = unwritten.get(store);
+  if (batch) {
+    batch.push(...entries);
+    return;
+  }
+  unwritten.set(store, [...entries]);
+  fileInBackground(async () => {
+    const taken = unwritten.get(store) ?? [];
+    unwritten.delete(store);
+    writing.set(store, taken);
+    try {
+      await recordDurations(store, { entries: taken });
+    } finally {
+      writing.delete(store);
+    }
+  }, onError);
+}
+
+/** Adds durations to the memo now (the last KEPT per key). */
+export async function recordDurations(store: ResultStore, input: { entries: DurationEntry[] }): Promise<void> {
   const runs = new Map<string, number[]>();
   for (const e of input.entries) {
     if (!runs.has(e.key)) runs.set(e.key, []);

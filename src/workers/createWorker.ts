@@ -4,7 +4,7 @@ import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import type { PayloadCodec } from '@temporalio/common';
 import { createActivities } from '../activities';
-import { reuseFilingDone } from '../activities/reuse';
+import { backgroundFilingDone } from '../activities/backgroundFiling';
 import { McpPool } from '../agent/mcpPool';
 import { encryptionCodecFromSettings } from '../codec/encryptionCodec';
 import { readDagentSettings } from '../settings/dagentSettings';
@@ -87,7 +87,7 @@ export interface DagentWorker {
   close(): Promise<void>;
 }
 
-/** How long a closing worker waits for outputs still to be filed for the cross-run cache. */
+/** How long a closing worker waits for writes still to be filed in the background (see backgroundFiling.ts). */
 const FILING_ON_CLOSE_MS = 10_000;
 
 export async function createWorker(options: DagentWorkerOptions): Promise<DagentWorker> {
@@ -185,9 +185,9 @@ export async function createWorker(options: DagentWorkerOptions): Promise<Dagent
       for (const w of workers) if (w.getState() === 'RUNNING') w.shutdown();
     },
     async close() {
-      // What waits to be filed for the cross-run cache is filed before the worker goes.
-      const unfiled = await reuseFilingDone(FILING_ON_CLOSE_MS);
-      if (unfiled > 0) options.log?.(`dagent: ${unfiled} outputs were not filed for reuse within ${FILING_ON_CLOSE_MS / 1000} s of closing: later runs will run those tasks again`);
+      // What waits to be filed (for the cross-run cache, the duration memo) is filed before the worker goes.
+      const unfiled = await backgroundFilingDone(FILING_ON_CLOSE_MS);
+      if (unfiled > 0) options.log?.(`dagent: ${unfiled} writes (outputs filed for reuse, task durations) were not made within ${FILING_ON_CLOSE_MS / 1000} s of closing: later runs will run those tasks again or know less of their durations`);
       await mcp.close();
       await clientConnection.close();
       await connection.close();

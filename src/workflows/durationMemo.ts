@@ -1,6 +1,8 @@
 // The scheduler's memory of task durations across runs (see activities/taskDurations.ts): looked
-// up before tasks start, when slots are short and some task has no estimatedMinutes; written when
-// the run's tasks are done. Runs that began before this existed skip both on replay.
+// up before tasks start, when slots are short and some task has no estimatedMinutes. A task run by
+// one activity adds its own duration as it completes; the run adds the rest (agent tasks) when its
+// tasks are done, in one activity, and only if there are any. Runs that began before the memo
+// existed skip it on replay; those that began before tasks added their own add all of them.
 import { patched, proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type { Task } from '../plan/schema';
@@ -8,6 +10,7 @@ import { mediansByTask, taskDurationKey, unestimatedTaskKeys } from '../plan/tas
 import type { TaskRecord } from '../run/types';
 
 const PATCH = 'duration-memo';
+const BY_TASKS = 'durations-by-tasks';
 
 const memo = (activityId: string, summary: string) =>
   proxyActivities<Activities>({ activityId, summary, startToCloseTimeout: '1m', retry: { maximumAttempts: 2, initialInterval: '1s' } });
@@ -23,13 +26,15 @@ export async function earlierDurations(tasks: Task[], maxParallel: number, model
   }
 }
 
-/** Adds the completed tasks' durations to the memo; never fails the run. */
-export async function rememberDurations(tasks: Task[], records: TaskRecord[], model: string | undefined): Promise<void> {
+/** Adds the completed tasks' durations that no activity added to the memo; never fails the run. */
+export async function rememberDurations(tasks: Task[], records: TaskRecord[], model: string | undefined, isAgentTask: (task: Task) => boolean): Promise<void> {
   if (!patched(PATCH)) return;
   const byId = new Map(tasks.map((t) => [t.id, t]));
+  const addedByTasks = patched(BY_TASKS);
   const entries = records.flatMap((r) => {
     const task = byId.get(r.id);
-    return r.status === 'Completed' && r.durationMs !== undefined && task && !task.decompose ? [{ key: taskDurationKey(task, model), ms: r.durationMs }] : [];
+    if (r.status !== 'Completed' || r.durationMs === undefined || !task || task.decompose || (addedByTasks && !isAgentTask(task))) return [];
+    return [{ key: taskDurationKey(task, model), ms: r.durationMs }];
   });
   if (entries.length === 0) return;
   await memo('durations-record', 'remember task durations').recordDurations({ entries }).catch(() => undefined);

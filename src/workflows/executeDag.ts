@@ -32,6 +32,7 @@ import { DEFAULT_RUN_TASKS, RunMaps } from './runMaps';
 import { runSubPlan, type SubPlanSettings } from './subPlan';
 import { storePaged } from './pagedState';
 import { TaskScope } from './taskScope';
+import { agentWorkdir, taskWorkdir } from './taskWorkdir';
 import { INLINE_GOAL_CHARS } from '../text/pages';
 
 /** Turns an agent task may take when it sets no maxTurns. */
@@ -272,23 +273,6 @@ export async function executeDag(run: RunState, settings: ExecuteSettings): Prom
     } else await condition(() => run.changed);
     run.changed = false;
   }
-}
-
-/**
- * The folder an anthropic task works in as an agent with tools: its own workdir, else the run's.
- * Without one (and for outputSchema tasks, which keep their one corrective attempt) it is one
- * completion, as before.
- */
-function agentWorkdir(task: Task, runWorkdir: string | undefined): string | undefined {
-  if ((task.backend ?? 'anthropic') !== 'anthropic' || task.decompose || task.outputSchema) return undefined;
-  // A task's relative workdir is a part of the run's workspace (the planner narrows tasks so).
-  return taskWorkdir(task, runWorkdir);
-}
-
-/** The folder a task works in: its own workdir (relative ones within the run's), else the run's. */
-function taskWorkdir(task: Task, runWorkdir: string | undefined): string | undefined {
-  if (task.workdir === undefined) return runWorkdir;
-  return runWorkdir !== undefined && !task.workdir.startsWith('/') ? `${runWorkdir.replace(/\/+$/, '')}/${task.workdir}` : task.workdir;
 }
 
 function runAgentTask(task: Task, upstream: UpstreamOutput[], workdir: string, mcpServers: McpServers, settings: ExecuteSettings, maxAttempts: number, startNumber: number, activityQueue: string | undefined): Promise<TaskOutcome> {

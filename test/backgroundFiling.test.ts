@@ -1,12 +1,15 @@
-// The cross-run cache's index is filed in the background: an entry waits while tasks are at work
-// in the worker (their own output writes go first), is filed once none is; a backlog is filed
-// under load too, and a closing worker waits for the rest. A store that cannot file says so. No
-// server; a real store on disk.
+// The cross-run cache's index and the duration memo are filed in the background: an entry waits
+// while tasks are at work in the worker (their own output writes go first), is filed once none is;
+// a backlog is filed under load too, and a closing worker waits for the rest. A store that cannot
+// file says so. Durations waiting are batched into one write, and the worker's own lookups see
+// them before it. No server; a real store on disk.
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FILE_UNDER_LOAD_PAST, fileForReuseLater, findReusable, reuseFilingDone, reuseIndexKey } from '../src/activities/reuse';
+import { backgroundFilingDone, FILE_UNDER_LOAD_PAST } from '../src/activities/backgroundFiling';
+import { fileForReuseLater, findReusable, reuseIndexKey } from '../src/activities/reuse';
+import { knownDurations, rememberDurationsLater } from '../src/activities/taskDurations';
 import { atWork } from '../src/activities/tasksAtWork';
 import type { ReusableOutput } from '../src/run/types';
 import { LocalResultStore } from '../src/store/resultStore';
@@ -78,10 +81,10 @@ describe('filing outputs for reuse', () => {
     const task = taskAtWork();
     for (let n = 20; n < 30; n++) fileForReuseLater(store, entry(n), (err) => expect.fail(err.message));
     // While a task holds them back, the wait ends at its bound and says how many are left.
-    expect(await reuseFilingDone(50)).toBe(10);
+    expect(await backgroundFilingDone(50)).toBe(10);
 
     let done = false;
-    const closing = reuseFilingDone(5_000).then((left) => {
+    const closing = backgroundFilingDone(5_000).then((left) => {
       done = true;
       return left;
     });
@@ -103,5 +106,31 @@ describe('filing outputs for reuse', () => {
     expect(await eventually(() => filed(store, 8))).toEqual(entry(8));
     expect(errors).toHaveLength(1);
     expect(errors[0]!.message).toMatch(/ENOTDIR|EEXIST/);
+  });
+});
+
+describe('remembering task durations', () => {
+  it('batches the durations of tasks that complete while others work into one write, known to the worker\'s lookups before it', async () => {
+    const store = new LocalResultStore(join(dir, 'durations'));
+    const writes: string[] = [];
+    const put = store.put.bind(store);
+    store.put = async (key, text) => {
+      writes.push(key);
+      return put(key, text);
+    };
+    const task = taskAtWork();
+    for (const ms of [100, 300, 200]) rememberDurationsLater(store, [{ key: 'anthropic-abc', ms }], (err) => expect.fail(err.message));
+    rememberDurationsLater(store, [{ key: 'shell-def', ms: 40 }], (err) => expect.fail(err.message));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(writes).toEqual([]);
+    // Not written yet, yet this worker knows them: a run that starts now weighs those tasks.
+    expect(await knownDurations(store, { keys: ['anthropic-abc', 'shell-def', 'anthropic-new'] })).toEqual({ 'anthropic-abc': 200, 'shell-def': 40 });
+
+    task.finish();
+    await task.done;
+    expect(await backgroundFilingDone(5_000)).toBe(0);
+    // One write per backend's memo, all four durations in them; another worker reads the same.
+    expect(writes.sort()).toEqual(['durations/anthropic.json', 'durations/shell.json']);
+    expect(await knownDurations(new LocalResultStore(join(dir, 'durations')), { keys: ['anthropic-abc', 'shell-def'] })).toEqual({ 'anthropic-abc': 200, 'shell-def': 40 });
   });
 });
