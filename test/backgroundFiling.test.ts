@@ -1,5 +1,6 @@
 // The cross-run cache's index and the duration memo are filed in the background: an entry waits
-// while tasks are at work in the worker (their own output writes go first), is filed once none is;
+// while tasks are at work in the worker (their own output writes go first), is filed once none has
+// been for a moment, and is found by the worker's own lookups meanwhile;
 // a backlog is filed under load too, and a closing worker waits for the rest. A store that cannot
 // file says so. Durations waiting are batched into one write, and the worker's own lookups see
 // them before it. No server; a real store on disk.
@@ -7,7 +8,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { backgroundFilingDone, FILE_UNDER_LOAD_PAST } from '../src/activities/backgroundFiling';
+import { backgroundFilingDone, FILE_UNDER_LOAD_PAST, QUIET_MS } from '../src/activities/backgroundFiling';
 import { fileForReuseLater, findReusable, reuseIndexKey } from '../src/activities/reuse';
 import { knownDurations, rememberDurationsLater } from '../src/activities/taskDurations';
 import { atWork } from '../src/activities/tasksAtWork';
@@ -48,15 +49,26 @@ describe('filing outputs for reuse', () => {
   it('waits while a task is at work, then files the entry, findable by its key', async () => {
     const store = new LocalResultStore(join(dir, 'a'));
     await store.put('wf/run/T1.md', 'output 1');
+    let filedAt = 0;
+    const put = store.put.bind(store);
+    store.put = async (key, text, how) => {
+      filedAt = Date.now();
+      return put(key, text, how);
+    };
     const task = taskAtWork();
     const errors: Error[] = [];
     fileForReuseLater(store, entry(1), (err) => errors.push(err));
     await new Promise((resolve) => setTimeout(resolve, 50));
     expect(await filed(store, 1)).toBeUndefined();
+    // Not filed yet, yet this worker's own lookups find it: a run started now reuses the output.
+    expect(await findReusable({ store } as never, { keys: ['key1'] })).toEqual([entry(1)]);
 
+    const ended = Date.now();
     task.finish();
     await task.done;
     expect(await eventually(() => filed(store, 1))).toEqual(entry(1));
+    // Not in the moment after the task (a chain's next task may start in it): once the worker has been quiet for a while.
+    expect(filedAt - ended).toBeGreaterThanOrEqual(QUIET_MS);
     expect(await findReusable({ store } as never, { keys: ['key1'] })).toEqual([entry(1)]);
     expect(errors).toEqual([]);
   });
@@ -110,7 +122,7 @@ describe('filing outputs for reuse', () => {
 });
 
 describe('remembering task durations', () => {
-  it('batches the durations of tasks that complete while others work into one write, known to the worker\'s lookups before it', async () => {
+  it('gathers durations into one write per memo, known to the worker\'s lookups before it, written at once when the worker closes', async () => {
     const store = new LocalResultStore(join(dir, 'durations'));
     const writes: string[] = [];
     const put = store.put.bind(store);
@@ -128,6 +140,10 @@ describe('remembering task durations', () => {
 
     task.finish();
     await task.done;
+    // With no task at work, they still gather for a while (a chain's next task may be moments away)...
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(writes).toEqual([]);
+    // ...unless the worker closes: then they are written at once.
     expect(await backgroundFilingDone(5_000)).toBe(0);
     // One write per backend's memo, all four durations in them; another worker reads the same.
     expect(writes.sort()).toEqual(['durations/anthropic.json', 'durations/shell.json']);

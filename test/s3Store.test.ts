@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
+import { backgroundFilingDone } from '../src/activities/backgroundFiling';
 import { gcCommand } from '../src/client/gcCommand';
 import type { RunResult } from '../src/run/types';
 import { startVersitygw, type Versitygw } from '../src/s3/versitygwServer';
@@ -148,7 +149,9 @@ describe('a run whose worker stores in S3', () => {
     expect(keys).toEqual(expect.arrayContaining([`${run}/T-01.md`, `${run}/T-02.md`, `${run}/report.md`]));
     expect(await env.store.get(first!.outputRef!)).toBe('T-01 found: the-marker-42');
     // gc recognises everything a real run wrote as dagent's (its folder, the duration memo of its
-    // backend, each task's entry in the reuse index), and would take the run whole.
+    // backend, each task's entry in the reuse index), and would take the run whole. The memo and
+    // the index are written in the background: the worker (in this process) writes them now.
+    expect(await backgroundFilingDone(5_000)).toBe(0);
     const report = await collectGarbage(env.store, { olderThanMs: 30 * 86_400_000, now: new Date(Date.now() + 31 * 86_400_000), dryRun: true });
     const loose = report.removed.map((g) => g.name).filter((name) => name !== run);
     expect(loose[0]).toBe('durations/anthropic.json');

@@ -4,7 +4,7 @@
 // task runs again rather than hand its dependents a dangling reference.
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { ReusableOutput, RunResult, TaskRecord } from '../run/types';
-import type { ResultStore } from '../store/resultStore';
+import type { PutOptions, ResultStore } from '../store/resultStore';
 import { readRunTasks } from '../store/runTasks';
 import type { ActivityDeps } from './deps';
 import { fileInBackground } from './backgroundFiling';
@@ -29,9 +29,12 @@ export function reusableOutput(taskId: string, reuseKey: string, output: Pick<Ta
   };
 }
 
-async function fileForReuse(store: ResultStore, entry: ReusableOutput): Promise<void> {
-  await store.put(reuseIndexKey(entry.reuseKey), JSON.stringify(entry));
+async function fileForReuse(store: ResultStore, entry: ReusableOutput, how: PutOptions): Promise<void> {
+  await store.put(reuseIndexKey(entry.reuseKey), JSON.stringify(entry), how);
 }
+
+/** Entries this worker has yet to file, by store and reuse key: its own lookups find them meanwhile. */
+const unfiled = new WeakMap<ResultStore, Map<string, ReusableOutput>>();
 
 /**
  * Files an entry for the cross-run cache after its task completed, in the background (see
@@ -39,7 +42,13 @@ async function fileForReuse(store: ResultStore, entry: ReusableOutput): Promise<
  * that task.
  */
 export function fileForReuseLater(store: ResultStore, entry: ReusableOutput, onError: (err: Error) => void): void {
-  fileInBackground(() => fileForReuse(store, entry), onError);
+  let entries = unfiled.get(store);
+  if (!entries) unfiled.set(store, (entries = new Map()));
+  const forget = () => {
+    if (entries.get(entry.reuseKey) === entry) entries.delete(entry.reuseKey);
+  };
+  entries.set(entry.reuseKey, entry);
+  if (!fileInBackground((how) => fileForReuse(store, entry, how).finally(forget), onError)) forget();
 }
 
 export interface EarlierRun {
@@ -71,7 +80,7 @@ export async function earlierRun(deps: ActivityDeps, input: { workflowId: string
 export async function findReusable(deps: ActivityDeps, input: { keys: string[] }): Promise<ReusableOutput[]> {
   const found = await Promise.all(
     input.keys.map(async (key) => {
-      const entry = await deps.store.get(reuseIndexKey(key)).then((text) => JSON.parse(text) as ReusableOutput, () => undefined);
+      const entry = unfiled.get(deps.store)?.get(key) ?? (await deps.store.get(reuseIndexKey(key)).then((text) => JSON.parse(text) as ReusableOutput, () => undefined));
       return entry?.reuseKey === key && (await readable(deps.store, entry.outputRef)) ? entry : undefined;
     }),
   );

@@ -6,9 +6,9 @@
 // effort: workers writing at once may drop each other's newest entries, and a missing or
 // unreadable memo means "unknown", never a failed run. `dagent run --dry-run` reads it too, to
 // predict what the run will do.
-import { keySegment, type ResultStore } from '../store/resultStore';
+import { keySegment, type PutOptions, type ResultStore } from '../store/resultStore';
 import { durationKeyBackend, medianOf } from '../plan/taskDurationKey';
-import { fileInBackground } from './backgroundFiling';
+import { fileInBackgroundAfter } from './backgroundFiling';
 
 /** Durations kept per task, and tasks kept per backend (the least recently run go first). */
 const KEPT = 9;
@@ -51,9 +51,10 @@ export async function knownDurations(store: ResultStore, input: { keys: string[]
   const found: Record<string, number> = {};
   for (const [memoKey, keys] of byMemo([...new Set(input.keys)])) {
     const memo = await read(store, memoKey);
-    const notYetWritten = [...(writing.get(store) ?? []), ...(unwritten.get(store) ?? [])];
+    const notYetWritten = new Map<string, number[]>();
+    for (const e of [...(writing.get(store) ?? []), ...(unwritten.get(store) ?? [])]) notYetWritten.set(e.key, [...(notYetWritten.get(e.key) ?? []), e.ms]);
     for (const key of keys) {
-      const kept = [...(memo.get(key) ?? []), ...notYetWritten.filter((e) => e.key === key).map((e) => e.ms)].slice(-KEPT);
+      const kept = [...(memo.get(key) ?? []), ...(notYetWritten.get(key) ?? [])].slice(-KEPT);
       const median = medianOf(kept);
       if (median !== undefined) found[key] = median;
     }
@@ -61,9 +62,13 @@ export async function knownDurations(store: ResultStore, input: { keys: string[]
   return found;
 }
 
+/** How long durations gather before they are written (a worker's own lookups see them meanwhile). */
+export const DURATIONS_GATHER_MS = 2_000;
+
 /**
- * Adds durations to the memo in the background, with any others waiting for the same store: a
- * task's activity adds its own as it completes, so a run's end waits for no write of its own.
+ * Adds durations to the memo in the background, with any others that come in for the same store
+ * within DURATIONS_GATHER_MS: a task's activity adds its own as it completes, so a run's end waits
+ * for no write of its own, and a chain of quick tasks makes one write, not one per task.
  */
 export function rememberDurationsLater(store: ResultStore, entries: DurationEntry[], onError: (err: Error) => void): void {
   const batch = unwritten.get(store);
@@ -72,12 +77,12 @@ export function rememberDurationsLater(store: ResultStore, entries: DurationEntr
     return;
   }
   unwritten.set(store, [...entries]);
-  fileInBackground(async () => {
+  fileInBackgroundAfter(DURATIONS_GATHER_MS, async (how) => {
     const taken = unwritten.get(store) ?? [];
     unwritten.delete(store);
     writing.set(store, taken);
     try {
-      await recordDurations(store, { entries: taken });
+      await recordDurations(store, { entries: taken }, how);
     } finally {
       writing.delete(store);
     }
@@ -85,7 +90,7 @@ export function rememberDurationsLater(store: ResultStore, entries: DurationEntr
 }
 
 /** Adds durations to the memo now (the last KEPT per key). */
-export async function recordDurations(store: ResultStore, input: { entries: DurationEntry[] }): Promise<void> {
+export async function recordDurations(store: ResultStore, input: { entries: DurationEntry[] }, how: PutOptions = {}): Promise<void> {
   const runs = new Map<string, number[]>();
   for (const e of input.entries) {
     if (!runs.has(e.key)) runs.set(e.key, []);
@@ -99,6 +104,6 @@ export async function recordDurations(store: ResultStore, input: { entries: Dura
       memo.set(key, kept);
     }
     for (const oldest of [...memo.keys()].slice(0, Math.max(0, memo.size - MAX_KEYS))) memo.delete(oldest);
-    await store.put(memoKey, JSON.stringify(Object.fromEntries(memo))).catch(() => undefined);
+    await store.put(memoKey, JSON.stringify(Object.fromEntries(memo)), how).catch(() => undefined);
   }
 }

@@ -15,8 +15,9 @@ export { resultStoreFromEnv, StoreConfigError, DEFAULT_RESULTS_DIR } from './res
 
 export interface PutOptions {
   /**
-   * The caller waits for this write and nothing else is at work in the worker: the local store
-   * then writes a small file on the calling thread (see LocalResultStore). A hint; stores may ignore it.
+   * Nothing else is at work in the worker (the caller's task waits for this write, or it is a
+   * background write made while no task runs): the local store then writes a small file on the
+   * calling thread (see LocalResultStore). A hint; stores may ignore it.
    */
   alone?: boolean;
 }
