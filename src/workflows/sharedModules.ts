@@ -3,6 +3,7 @@
 // is loaded before the first run). Preloading 'zod' by name does not do this: the bundler resolves
 // that `require` to zod's CommonJS build, which nothing else uses, and drops it as unused.
 import { z } from 'zod';
+import { sharedValue } from '../plan/sharedValue';
 
 // Without code generated from strings: zod would compile a parser for each object schema with
 // `new Function`, inside the sandbox, once per run (a run builds its schemas anew), to parse the
@@ -20,3 +21,7 @@ z.object({ loaded: z.string() }).safeParse({ loaded: 'zod' });
 // 8 ms off a 50-task fan-out's workflow code, 0.1 ms off each hop of a chain. Errors thrown in
 // workflow code keep their six innermost frames. Set here, before the SDK freezes `Error`.
 Error.stackTraceLimit = 6;
+
+// The store of values every run shares (the plan's schemas, made by the first run): loaded here,
+// so that it is one module for all runs, not one per run.
+sharedValue('preloaded', () => true);
