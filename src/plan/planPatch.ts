@@ -2,19 +2,21 @@
 // like a new plan. Pure; the task table then checks that no started task is touched.
 import { z } from 'zod';
 import { PLAN_LIMITS, type Plan } from './schema';
+import { sharedValue } from './sharedValue';
 import { formatProblems, validatePlan } from './validatePlan';
 
-const TaskRef = z.string().min(1).max(64);
-
-/** add: new tasks; update: fields of tasks that have not started (by id); remove: ids of tasks that have not started. */
-export const PlanPatchSchema = z
-  .object({
-    add: z.array(z.record(z.string(), z.unknown())).max(PLAN_LIMITS.maxTasks).optional(),
-    update: z.array(z.object({ id: TaskRef }).catchall(z.unknown())).max(PLAN_LIMITS.maxTasks).optional(),
-    remove: z.array(TaskRef).max(PLAN_LIMITS.maxTasks).optional(),
-  })
-  .strict()
-  .refine((p) => p.add?.length || p.update?.length || p.remove?.length, 'a patch must add, update or remove something');
+/** add: new tasks; update: fields of tasks that have not started (by id); remove: ids of tasks that have not started. Made once per process (see sharedValue). */
+export const PlanPatchSchema = sharedValue('plan-patch-schema', () => {
+  const TaskRef = z.string().min(1).max(64);
+  return z
+    .object({
+      add: z.array(z.record(z.string(), z.unknown())).max(PLAN_LIMITS.maxTasks).optional(),
+      update: z.array(z.object({ id: TaskRef }).catchall(z.unknown())).max(PLAN_LIMITS.maxTasks).optional(),
+      remove: z.array(TaskRef).max(PLAN_LIMITS.maxTasks).optional(),
+    })
+    .strict()
+    .refine((p) => p.add?.length || p.update?.length || p.remove?.length, 'a patch must add, update or remove something');
+});
 export type PlanPatch = z.infer<typeof PlanPatchSchema>;
 
 export type PatchOutcome = { ok: true; plan: Plan } | { ok: false; message: string };

@@ -22,6 +22,6 @@ z.object({ loaded: z.string() }).safeParse({ loaded: 'zod' });
 // workflow code keep their six innermost frames. Set here, before the SDK freezes `Error`.
 Error.stackTraceLimit = 6;
 
-// The store of values every run shares (the plan's schemas, made by the first run): loaded here,
-// so that it is one module for all runs, not one per run.
+// The store of values every run shares (the zod schemas of plans and of operator requests, made by
+// the first run): loaded here, so that it is one module for all runs, not one per run.
 sharedValue('preloaded', () => true);
