@@ -189,19 +189,24 @@ function makePlanSchemas() {
     tags: true,
   });
 
+  /** What a plan may say about how its run goes, in a plan file and in a plan alike. */
+  const planRunFields = {
+    goal: z.string().max(PLAN_LIMITS.maxGoalChars).optional(),
+    maxParallel: z.number().int().min(1).max(500).optional(),
+    /** When ready tasks outnumber free slots: the longest chain still ahead first (default), or plan order. */
+    startOrder: z.enum(['critical-path', 'plan']).optional(),
+    failFast: z.boolean().optional(),
+    /** The most tasks the run may grow to with its maps' items (default 1,000, at most 10,000). */
+    maxTasks: z.number().int().min(1).max(MAX_RUN_TASKS).optional(),
+  };
+
   /**
    * The plan file as people write it, for editors: ids and titles may be left out, `defaults`
    * apply to every task, and `steps` is a chain. (clinvk's snake_case aliases are accepted too.)
    */
   const PlanFileSchema = z
     .object({
-      goal: z.string().max(PLAN_LIMITS.maxGoalChars).optional(),
-      maxParallel: z.number().int().min(1).max(500).optional(),
-      /** When ready tasks outnumber free slots: the longest chain still ahead first (default), or plan order. */
-      startOrder: z.enum(['critical-path', 'plan']).optional(),
-      failFast: z.boolean().optional(),
-      /** The most tasks the run may grow to with its maps' items (default 1,000, at most 10,000). */
-      maxTasks: z.number().int().min(1).max(MAX_RUN_TASKS).optional(),
+      ...planRunFields,
       defaults: TaskDefaultsSchema.optional(),
       mcpServers: McpServersSchema.optional(),
       tasks: z.array(TaskFields.partial({ id: true, title: true })).min(1).max(PLAN_LIMITS.maxTasks).optional(),
@@ -211,11 +216,7 @@ function makePlanSchemas() {
 
   const PlanSchema = z
     .object({
-      goal: z.string().max(PLAN_LIMITS.maxGoalChars).optional(),
-      maxParallel: z.number().int().min(1).max(500).optional(),
-      startOrder: z.enum(['critical-path', 'plan']).optional(),
-      failFast: z.boolean().optional(),
-      maxTasks: z.number().int().min(1).max(MAX_RUN_TASKS).optional(),
+      ...planRunFields,
       /** MCP servers the plan's agent tasks may use (a plan made by the LLM may not declare any). */
       mcpServers: McpServersSchema.optional(),
       tasks: z.array(TaskSchema).min(1, 'a plan needs at least one task').max(PLAN_LIMITS.maxTasks),
