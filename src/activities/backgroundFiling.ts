@@ -3,8 +3,8 @@
 // it for QUIET_MS (or once a backlog builds, or when it closes), so that they never slow the
 // tasks: every task waits for its own output's write, and in a fan-out of 500, index writes made
 // as tasks completed took a third of dagent's time over the raw workflow; made in the moment
-// between one task of a chain and the next, they took 0.2 ms off each hop. Best effort: a lost
-// entry only means a later run knows less.
+// between one task of a chain and the next, they cost each hop ~0.2 ms. Best effort: a lost entry
+// only means a later run knows less.
 import type { PutOptions } from '../store/resultStore';
 import { tasksAtWork, whenIdle } from './tasksAtWork';
 
@@ -67,9 +67,9 @@ export function fileInBackgroundAfter(delayMs: number, file: (how: PutOptions) =
 
 /**
  * Files every job waiting without a quiet period first (still not while a task is at work), and
- * waits until they have run (or failed), for at most `withinMs`: a closing worker waits for it. Jobs held back join the queue at once.
- * Returns how many were still waiting then (a store that hangs must not keep a worker from
- * stopping).
+ * waits until they have run (or failed), for at most `withinMs`: a closing worker waits for it.
+ * Jobs held back join the queue at once. Returns how many were still waiting then (a store that
+ * hangs must not keep a worker from stopping).
  */
 export async function backgroundFilingDone(withinMs: number): Promise<number> {
   hurrying++;
