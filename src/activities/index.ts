@@ -1,4 +1,5 @@
 // The activities a dagent worker registers, bound to that worker's settings and stores.
+import { Context } from '@temporalio/activity';
 import { agentModelTurn } from './agentModelTurn';
 import { agentToolCall } from './agentToolCall';
 import { aggregate } from './aggregate';
@@ -10,7 +11,6 @@ import { gatherMap, mapItems, type GatherInput, type MapSource } from './mapItem
 import { readPage, storePage } from './pages';
 import { runTask } from './runTask';
 import { knownDurations, rememberDurationsLater, type DurationEntry } from './taskDurations';
-import { Context } from '@temporalio/activity';
 import type { AgentToolInput, AgentTurnInput } from '../run/agentTypes';
 import type { AggregateInput, DecomposeInput, RunTaskInput } from '../run/types';
 
