@@ -21,8 +21,8 @@ export interface DurationEntry {
 }
 
 /** Durations this worker has not written yet, by store (one background write takes them all), and those being written. */
-const unwritten = new Map<ResultStore, DurationEntry[]>();
-const writing = new Map<ResultStore, DurationEntry[]>();
+const unwritten = new WeakMap<ResultStore, DurationEntry[]>();
+const writing = new WeakMap<ResultStore, DurationEntry[]>();
 
 const memoKeyOf = (key: string) => `durations/${keySegment(durationKeyBackend(key))}.json`;
 

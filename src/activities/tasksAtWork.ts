@@ -1,6 +1,6 @@
 // How many tasks this worker process is running now. When one runs alone, nothing else waits on
 // the event loop, so its output is written on the calling thread (see LocalResultStore); when none
-// runs, background work goes ahead (filing outputs for reuse, see reuse.ts).
+// runs, background work goes ahead (the reuse index and the duration memo, see backgroundFiling.ts).
 let running = 0;
 let idleListener: (() => void) | undefined;
 

@@ -8,6 +8,7 @@ import type { Activities } from '../activities';
 import type { Task } from '../plan/schema';
 import { mediansByTask, taskDurationKey, unestimatedTaskKeys } from '../plan/taskDurationKey';
 import type { TaskRecord } from '../run/types';
+import { isAgentTask } from './taskWorkdir';
 
 const PATCH = 'duration-memo';
 const BY_TASKS = 'durations-by-tasks';
@@ -27,13 +28,13 @@ export async function earlierDurations(tasks: Task[], maxParallel: number, model
 }
 
 /** Adds the completed tasks' durations that no activity added to the memo; never fails the run. */
-export async function rememberDurations(tasks: Task[], records: TaskRecord[], model: string | undefined, isAgentTask: (task: Task) => boolean): Promise<void> {
+export async function rememberDurations(tasks: Task[], records: TaskRecord[], model: string | undefined, runWorkdir: string | undefined): Promise<void> {
   if (!patched(PATCH)) return;
   const byId = new Map(tasks.map((t) => [t.id, t]));
   const addedByTasks = patched(BY_TASKS);
   const entries = records.flatMap((r) => {
     const task = byId.get(r.id);
-    if (r.status !== 'Completed' || r.durationMs === undefined || !task || task.decompose || (addedByTasks && !isAgentTask(task))) return [];
+    if (r.status !== 'Completed' || r.durationMs === undefined || !task || task.decompose || (addedByTasks && !isAgentTask(task, runWorkdir))) return [];
     return [{ key: taskDurationKey(task, model), ms: r.durationMs }];
   });
   if (entries.length === 0) return;

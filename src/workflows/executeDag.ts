@@ -32,7 +32,7 @@ import { DEFAULT_RUN_TASKS, RunMaps } from './runMaps';
 import { runSubPlan, type SubPlanSettings } from './subPlan';
 import { storePaged } from './pagedState';
 import { TaskScope } from './taskScope';
-import { agentWorkdir, taskWorkdir } from './taskWorkdir';
+import { agentWorkdir, isAgentTask, taskWorkdir } from './taskWorkdir';
 import { INLINE_GOAL_CHARS } from '../text/pages';
 
 /** Turns an agent task may take when it sets no maxTurns. */
@@ -81,7 +81,7 @@ export async function executeDag(run: RunState, settings: ExecuteSettings): Prom
     ...(settings.fromTasks ? { fromTasks: settings.fromTasks } : {}),
     cache: settings.options.reuse ?? false,
     model: settings.model,
-    isAgentTask: (task) => agentWorkdir(task, settings.options.workdir) !== undefined,
+    isAgentTask: (task) => isAgentTask(task, settings.options.workdir),
   });
 
   // A task runs in its own cancellation scope (an operator may cancel it alone). A scope whose

@@ -15,7 +15,6 @@ import { registerControls } from './controls';
 import { executeDag, patienceOf } from './executeDag';
 import { RunState, withoutOutput, type CarriedState } from './runState';
 import { rememberDurations } from './durationMemo';
-import { agentWorkdir } from './taskWorkdir';
 import { fileLedger, handOverInput, listsByReference } from './ledger';
 import { loadPaged } from './pagedState';
 
@@ -130,7 +129,7 @@ export async function orchestrate(input: OrchestrateInput): Promise<RunResult> {
   // Exported with the SDK's metrics by the worker (not on replay).
   recordRunEnd(metricMeter, outcome, records, stats.makespanMs);
   // Durations are remembered while the report is written: no wait of their own.
-  const remembering = CancellationScope.nonCancellable(() => rememberDurations(table.plan().tasks, records, options.model, (task) => agentWorkdir(task, options.workdir) !== undefined));
+  const remembering = CancellationScope.nonCancellable(() => rememberDurations(table.plan().tasks, records, options.model, options.workdir));
   const aggregated: AggregateOutcome =
     options.aggregate === 'none' || outcome === 'Rejected'
       ? { report: outcome === 'Rejected' ? rejectionReport(run) : '', usage: NO_USAGE }

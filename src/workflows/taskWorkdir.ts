@@ -12,6 +12,11 @@ export function agentWorkdir(task: Task, runWorkdir: string | undefined): string
   return taskWorkdir(task, runWorkdir);
 }
 
+/** Whether the task runs as an agent with tools (a child workflow of turns), not as one activity. */
+export function isAgentTask(task: Task, runWorkdir: string | undefined): boolean {
+  return agentWorkdir(task, runWorkdir) !== undefined;
+}
+
 /** The folder a task works in: its own workdir (relative ones within the run's), else the run's. */
 export function taskWorkdir(task: Task, runWorkdir: string | undefined): string | undefined {
   if (task.workdir === undefined) return runWorkdir;
